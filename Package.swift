@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "memfit",
+    products: [
+        .executable(name: "memfit", targets: ["memfit"]),
+        .library(name: "MemfitCore", targets: ["MemfitCore"]),
+    ],
+    targets: [
+        // System libraries from Debian: libpcre2-dev (pattern matching) and zlib1g-dev (gzip input).
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "MemfitCore", dependencies: ["CPCRE2", "CZlib"]),
+        .executableTarget(name: "memfit", dependencies: ["MemfitCore"]),
+        .testTarget(
+            name: "MemfitCoreTests",
+            dependencies: ["MemfitCore"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,314 @@
+public struct DiagnosisOptions: Sendable {
+    /// The smallest heap worth starting with; a success below it is a near miss.
+    public var minHeap: MemorySize = .mebibytes(128)
+    /// Forces the platform instead of inferring it from the input.
+    public var platform: Platform?
+    /// The container's current size, for alternatives that keep it.
+    public var currentMemory: MemorySize?
+
+    public init(minHeap: MemorySize = .mebibytes(128), platform: Platform? = nil, currentMemory: MemorySize? = nil) {
+        self.minHeap = minHeap
+        self.platform = platform
+        self.currentMemory = currentMemory
+    }
+}
+
+/// Stage 5, diagnose: turns the facts of each source into findings. Pure.
+public enum Diagnoser {
+    public static func diagnose(
+        _ ledger: FactLedger, options: DiagnosisOptions, inputHints: [String: Platform] = [:]
+    ) -> [Finding] {
+        var findings: [Finding] = []
+        for source in ledger.sources {
+            findings += diagnose(source, options: options, inputHints: inputHints)
+        }
+        // Failures first; otherwise the order of the input.
+        return findings.enumerated().sorted { a, b in
+            a.element.severity != b.element.severity ? a.element.severity > b.element.severity : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// What one source's facts say about how the calculator found its memory.
+    struct LimitEvidence {
+        var sizedFrom: [MemorySize] = []
+        var assumedBecauseUnset: MemorySize?
+        var clampedTooLarge = false
+        var sawAvailableLink = false
+        var entries: [FactLedger.Entry] = []
+
+        var calculatorSawNoLimit: Bool { !sizedFrom.isEmpty || assumedBecauseUnset != nil || clampedTooLarge || sawAvailableLink }
+
+        func limitVisible(available: MemorySize) -> Bool? {
+            if calculatorSawNoLimit { return false }
+            return available.isWholeMebibytes ? true : nil
+        }
+    }
+
+    static func diagnose(_ source: FactLedger.SourceFacts, options: DiagnosisOptions, inputHints: [String: Platform]) -> [Finding] {
+        let entries = source.entries
+        let platform = options.platform ?? inferPlatform(entries, inputHints: inputHints)
+        var limits = LimitEvidence()
+        var wrappers: [FactLedger.Entry] = []
+        var headers: [FactLedger.Entry] = []
+        var failures: [(entry: FactLedger.Entry, failure: PrintedFailure)] = []
+        var configurations: [(entry: FactLedger.Entry, configuration: PrintedConfiguration)] = []
+        var others: [FactLedger.Entry] = []
+        for entry in entries {
+            switch entry.first.payload {
+            case .regionsDoNotFit(let f): failures.append((entry, f))
+            case .sizedFromAvailableMemory(let size): limits.sizedFrom.append(size); limits.entries.append(entry)
+            case .limitUnset(let assumed): limits.assumedBecauseUnset = assumed; limits.entries.append(entry)
+            case .limitTooLarge: limits.clampedTooLarge = true; limits.entries.append(entry)
+            case .availableMemoryLink: limits.sawAvailableLink = true; limits.entries.append(entry)
+            case .execdMemoryCalculatorFailed: wrappers.append(entry)
+            case .calculationFailedHeader: headers.append(entry)
+            case .calculatedConfiguration(let c): configurations.append((entry, c))
+            case .limitUnconvertible, .testcontainersDump: break
+            default: others.append(entry)
+            }
+        }
+        let vendor = wrappers.lazy.compactMap { entry -> String? in
+            if case .execdMemoryCalculatorFailed(let vendor, _, _) = entry.first.payload { return vendor }
+            return nil
+        }.first
+        var base = Finding(
+            kind: .calculatorFailure, severity: .failure, source: source.key.source, occurrences: 0, calculator: nil,
+            recommendation: nil, evidence: [], platform: platform, vendor: vendor)
+        var findings: [Finding] = []
+
+        // Calculator failures: repeats of one generation are one finding, reported at its worst (least memory).
+        var generations: [CalculatorGeneration] = []
+        for f in failures where !generations.contains(f.failure.generation) { generations.append(f.failure.generation) }
+        for generation in generations {
+            let group = failures.filter { $0.failure.generation == generation }
+            let worst = group.min { ($0.failure.available?.bytes ?? .max) < ($1.failure.available?.bytes ?? .max) }!
+            var finding = base
+            finding.occurrences = group.reduce(0) { $0 + $1.entry.count }
+            finding.calculator = calculatorFailure(worst.failure, limits: limits)
+            let availables = group.compactMap { $0.failure.available?.bytes }
+            if let low = availables.min(), let high = availables.max(), low != high { finding.availableRange = low...high }
+            if let calc = finding.calculator, let needs = needs(for: worst.failure, calc: calc) {
+                finding.recommendation = Recommender.recommend(
+                    needs: needs, platform: platform, minHeap: options.minHeap, limitVisible: calc.limitVisible,
+                    current: current(options: options, calc: calc))
+            }
+            let matchingLimitLines = limits.entries.filter { entry in
+                if case .sizedFromAvailableMemory(let size) = entry.first.payload { return size == worst.failure.available }
+                return true
+            }
+            finding.evidence = orderedEvidence([worst.entry] + headers + matchingLimitLines + wrappers, worst: worst.entry)
+            stamp(&finding, group.map(\.entry))
+            findings.append(finding)
+        }
+
+        // Failures that are not about memory size, or where the calculator's own message is missing.
+        let calculatorErrors = others.filter { if case .calculatorError = $0.first.payload { return true }; return false }
+        for entry in calculatorErrors {
+            guard case .calculatorError(let cause) = entry.first.payload else { continue }
+            var finding = base
+            finding.kind = .launchFailure
+            finding.detail = "the memory calculator failed before it could size the JVM: \(cause)"
+            finding.occurrences = entry.count
+            finding.evidence = orderedEvidence([entry] + wrappers, worst: entry)
+            stamp(&finding, [entry])
+            findings.append(finding)
+        }
+        if failures.isEmpty && calculatorErrors.isEmpty, let wrapper = wrappers.first {
+            var finding = base
+            finding.detail = "the memory calculator exited with an error, but its own message is not in the input"
+            finding.occurrences = wrapper.count
+            finding.evidence = orderedEvidence(headers + limits.entries + wrappers, worst: wrapper)
+            stamp(&finding, wrappers)
+            findings.append(finding)
+        }
+        base.vendor = nil
+        let latestConfiguration = configurations.last
+        for entry in others {
+            var finding = base
+            finding.occurrences = entry.count
+            finding.evidence = [entry.first.evidence]
+            stamp(&finding, [entry])
+            switch entry.first.payload {
+            case .execdOtherFailed(let path, let cause):
+                finding.kind = .launchFailure
+                finding.detail = "an exec.d helper (\(path)) failed to run: \(cause)"
+                finding.evidence = [entry.first.evidence]
+            case .launcherFailed(let cause):
+                finding.kind = .launchFailure
+                finding.detail = "the launcher failed: \(cause)"
+            case .jvmOutOfMemory(let what):
+                finding.kind = .jvmOutOfMemory
+                finding.detail = what
+                if let latestConfiguration {
+                    finding.calculator = calculatorFromConfiguration(latestConfiguration.configuration, limits: limits)
+                    finding.evidence = orderedEvidence([latestConfiguration.entry, entry], worst: entry)
+                }
+            case .containerOOMKilled(let detail):
+                finding.kind = .containerOOMKilled
+                finding.detail = detail
+            default:
+                continue
+            }
+            findings.append(finding)
+        }
+
+        // Successful starts: near misses leave less heap than the minimum.
+        let nearMisses = configurations.filter { c in
+            guard let heap = c.configuration.regions.heap else { return false }
+            return heap < options.minHeap
+        }
+        if let worst = nearMisses.min(by: { $0.configuration.regions.heap! < $1.configuration.regions.heap! }) {
+            var finding = base
+            finding.kind = .calculatorNearMiss
+            finding.severity = .warning
+            finding.occurrences = nearMisses.reduce(0) { $0 + $1.entry.count }
+            let calc = calculatorFromConfiguration(worst.configuration, limits: limits)
+            finding.calculator = calc
+            finding.recommendation = Recommender.recommend(
+                needs: needs(for: worst.configuration), platform: platform, minHeap: options.minHeap,
+                limitVisible: calc.limitVisible, current: current(options: options, calc: calc))
+            finding.evidence = orderedEvidence([worst.entry] + limits.entries, worst: worst.entry)
+            stamp(&finding, nearMisses.map(\.entry))
+            findings.append(finding)
+        }
+
+        // No visible limit on a start that worked: the JVM is sized for the host, not the container.
+        if failures.isEmpty && (limits.assumedBecauseUnset != nil || limits.clampedTooLarge || !limits.sizedFrom.isEmpty) {
+            var finding = base
+            finding.kind = .noMemoryLimit
+            finding.severity = .warning
+            finding.occurrences = limits.entries.reduce(0) { $0 + $1.count }
+            if let assumed = limits.assumedBecauseUnset {
+                finding.detail = "no memory limit was visible and no free-memory figure either; the calculator assumed \(assumed)"
+            } else if limits.clampedTooLarge {
+                finding.detail = "the memory limit was above 64T (no real limit); the calculator clamped it to 64T"
+            } else {
+                finding.detail = "the calculator sized the JVM from free memory (\(limits.sizedFrom.map(\.description).joined(separator: ", "))), not from a limit"
+            }
+            if let c = latestConfiguration {
+                finding.calculator = calculatorFromConfiguration(c.configuration, limits: limits)
+                finding.evidence = orderedEvidence(limits.entries + [c.entry], worst: limits.entries[0])
+            } else {
+                finding.evidence = orderedEvidence(limits.entries, worst: limits.entries[0])
+            }
+            let figures = limits.sizedFrom.map(\.bytes)
+            if let low = figures.min(), let high = figures.max(), low != high { finding.availableRange = low...high }
+            stamp(&finding, limits.entries)
+            findings.append(finding)
+        }
+        return findings
+    }
+
+    static func inferPlatform(_ entries: [FactLedger.Entry], inputHints: [String: Platform]) -> Platform {
+        if let hint = entries.lazy.compactMap(\.first.platformHint).first { return hint }
+        if let input = entries.first?.first.evidence.input, let hint = inputHints[input] { return hint }
+        let cfV3 = entries.contains { entry in
+            if case .regionsDoNotFit(let f) = entry.first.payload { return f.generation == .cfV3 }
+            return false
+        }
+        return cfV3 ? .cloudFoundry : .generic
+    }
+
+    /// The failure's arithmetic in exact bytes. The calculator prints whole KiB; the metaspace it printed pins down
+    /// the loaded class count, which gives the metaspace and the total to the byte.
+    static func calculatorFailure(_ f: PrintedFailure, limits: LimitEvidence) -> CalculatorFailure? {
+        guard let available = f.available else { return nil }
+        let r = f.regions
+        var metaspace = r.metaspace?.bytes
+        var classes: Int?
+        if let printed = r.metaspace, let n = MemoryCalculator.loadedClassCount(forPrintedMetaspace: printed) {
+            classes = n
+            metaspace = MemoryCalculator.metaspace(forLoadedClasses: n).bytes
+        }
+        var required = f.required?.bytes
+        if let direct = r.directMemory, let metaspace, let code = r.codeCache, let stack = r.stack, let threads = r.threadCount {
+            var exact = direct.bytes + metaspace + code.bytes + stack.bytes * Int64(threads) + (r.compressedClassSpace?.bytes ?? 0)
+            if f.check != .fixed || f.generation == .cfV4 {
+                exact += (r.headroom?.bytes ?? 0) + (r.heap?.bytes ?? 0)
+            }
+            // Prefer the exact sum unless the printed total holds something unlisted (CF v4 adds its headroom).
+            if let printed = required {
+                if abs(printed - exact) < 2 * MemorySize.kibi { required = exact }
+            } else {
+                required = exact
+            }
+        }
+        var percent: Int?
+        if let headroom = r.headroom, available.bytes > 0 {
+            percent = Int((Double(headroom.bytes) / Double(available.bytes) * 100).rounded())
+        }
+        return CalculatorFailure(
+            generation: f.generation, check: f.check, availableBytes: available.bytes, requiredBytes: required,
+            shortfallBytes: required.map { $0 - available.bytes }, limitVisible: limits.limitVisible(available: available),
+            threadCount: r.threadCount, loadedClassCount: classes, loadedClassCountDerived: classes != nil,
+            regions: .init(
+                directMemoryBytes: r.directMemory?.bytes, metaspaceBytes: metaspace, reservedCodeCacheBytes: r.codeCache?.bytes,
+                threadStackBytes: r.stack.flatMap { s in r.threadCount.map { s.bytes * Int64($0) } },
+                heapBytes: r.heap?.bytes, headroomBytes: r.headroom?.bytes),
+            stackBytes: r.stack?.bytes, heapUserSet: r.heap != nil, headroomPercent: percent,
+            printedAvailable: f.available?.description, printedRequired: f.required?.description,
+            printedMetaspace: r.metaspace?.description)
+    }
+
+    static func calculatorFromConfiguration(_ c: PrintedConfiguration, limits: LimitEvidence) -> CalculatorFailure {
+        let r = c.regions
+        let metaspace = r.metaspace.map { _ in MemoryCalculator.metaspace(forLoadedClasses: c.loadedClassCount).bytes }
+        let headroom = Int64((Double(c.headroomPercent) / 100) * Double(c.total.bytes))
+        return CalculatorFailure(
+            generation: c.generation, check: nil, availableBytes: c.total.bytes,
+            requiredBytes: r.heap.map { c.total.bytes - $0.bytes }, shortfallBytes: nil,
+            limitVisible: limits.limitVisible(available: c.total), threadCount: c.threadCount,
+            loadedClassCount: c.loadedClassCount, loadedClassCountDerived: false,
+            regions: .init(
+                directMemoryBytes: r.directMemory?.bytes, metaspaceBytes: metaspace, reservedCodeCacheBytes: r.codeCache?.bytes,
+                threadStackBytes: r.stack.map { $0.bytes * Int64(c.threadCount) }, heapBytes: r.heap?.bytes,
+                headroomBytes: headroom),
+            stackBytes: r.stack?.bytes, heapUserSet: false, headroomPercent: c.headroomPercent,
+            printedAvailable: c.total.description, printedRequired: nil, printedMetaspace: r.metaspace?.description)
+    }
+
+    static func needs(for f: PrintedFailure, calc: CalculatorFailure) -> MemoryNeeds? {
+        guard let metaspace = calc.regions.metaspaceBytes else { return nil }
+        let r = f.regions
+        return MemoryNeeds(
+            directMemory: (r.directMemory ?? MemoryCalculator.defaultDirectMemory).bytes + (r.compressedClassSpace?.bytes ?? 0),
+            metaspace: metaspace,
+            codeCache: (r.codeCache ?? MemoryCalculator.defaultCodeCache).bytes,
+            stack: (r.stack ?? MemoryCalculator.defaultStack).bytes,
+            threadCount: r.threadCount ?? MemoryCalculator.defaultThreadCount,
+            headroomPercent: calc.headroomPercent ?? 0,
+            userHeap: r.heap?.bytes)
+    }
+
+    static func needs(for c: PrintedConfiguration) -> MemoryNeeds {
+        let r = c.regions
+        return MemoryNeeds(
+            directMemory: (r.directMemory ?? MemoryCalculator.defaultDirectMemory).bytes,
+            metaspace: MemoryCalculator.metaspace(forLoadedClasses: c.loadedClassCount).bytes,
+            codeCache: (r.codeCache ?? MemoryCalculator.defaultCodeCache).bytes,
+            stack: (r.stack ?? MemoryCalculator.defaultStack).bytes,
+            threadCount: c.threadCount, headroomPercent: c.headroomPercent, userHeap: nil)
+    }
+
+    static func current(options: DiagnosisOptions, calc: CalculatorFailure) -> Recommender.CurrentSize {
+        if let current = options.currentMemory { return .init(bytes: current.bytes, description: "--current-memory \(current)") }
+        let seen = MemorySize(bytes: calc.availableBytes)
+        if calc.limitVisible == true { return .init(bytes: calc.availableBytes, description: "the \(seen) limit") }
+        return .init(bytes: calc.availableBytes, description: "the \(seen) the calculator saw at this start")
+    }
+
+    /// Evidence in input order, each line once, the worst case first when it ties.
+    static func orderedEvidence(_ entries: [FactLedger.Entry], worst: FactLedger.Entry) -> [Evidence] {
+        var seen: Set<Evidence> = []
+        var list: [Evidence] = []
+        for e in entries where seen.insert(e.first.evidence).inserted { list.append(e.first.evidence) }
+        return list.sorted { ($0.input, $0.line) < ($1.input, $1.line) }
+    }
+
+    static func stamp(_ finding: inout Finding, _ entries: [FactLedger.Entry]) {
+        let first = entries.compactMap(\.first.timestamp)
+        let last = entries.compactMap(\.lastTimestamp)
+        finding.firstSeen = first.first
+        finding.lastSeen = last.last ?? first.last
+    }
+}

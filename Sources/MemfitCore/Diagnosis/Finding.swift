@@ -1,0 +1,67 @@
+public enum FindingKind: String, Sendable, Codable {
+    case calculatorFailure = "calculator-failure"
+    case calculatorNearMiss = "calculator-near-miss"
+    case noMemoryLimit = "no-memory-limit"
+    case containerOOMKilled = "container-oom-killed"
+    case jvmOutOfMemory = "jvm-out-of-memory"
+    case launchFailure = "launch-failure"
+}
+
+public enum Severity: String, Sendable, Codable, Comparable {
+    case info, warning, failure
+
+    private var rank: Int { self == .info ? 0 : self == .warning ? 1 : 2 }
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+}
+
+/// The calculator's arithmetic for one finding, in exact bytes where the log allows.
+public struct CalculatorFailure: Sendable, Equatable {
+    public struct Regions: Sendable, Equatable {
+        public var directMemoryBytes: Int64?
+        public var metaspaceBytes: Int64?
+        public var reservedCodeCacheBytes: Int64?
+        public var threadStackBytes: Int64?
+        public var heapBytes: Int64?
+        public var headroomBytes: Int64?
+    }
+
+    public var generation: CalculatorGeneration
+    public var check: CalculatorCheck?
+    public var availableBytes: Int64
+    public var requiredBytes: Int64?
+    public var shortfallBytes: Int64?
+    /// false: the calculator saw no limit (free memory or an assumed 1G); true: a round limit; nil: cannot tell.
+    public var limitVisible: Bool?
+    public var threadCount: Int?
+    public var loadedClassCount: Int?
+    public var loadedClassCountDerived: Bool
+    public var regions: Regions
+    /// Per-thread stack size, for "250 threads × 1M".
+    public var stackBytes: Int64?
+    public var heapUserSet: Bool
+    public var headroomPercent: Int?
+    /// The figures exactly as the calculator printed them, for quoting.
+    public var printedAvailable: String?
+    public var printedRequired: String?
+    public var printedMetaspace: String?
+}
+
+/// Stage 5 output: one problem, from one source, with the arithmetic, a recommendation and the evidence.
+public struct Finding: Sendable {
+    public var kind: FindingKind
+    public var severity: Severity
+    public var source: String?
+    public var occurrences: Int
+    public var calculator: CalculatorFailure?
+    public var recommendation: Recommendation?
+    public var evidence: [Evidence]
+    public var platform: Platform
+    /// The buildpack that ships the calculator, from the exec.d path.
+    public var vendor: String?
+    /// Free text the narrative needs: the OOM kind, the launcher's cause, the calculator error.
+    public var detail: String?
+    public var firstSeen: String?
+    public var lastSeen: String?
+    /// Different available figures seen for this source (free memory moves from start to start).
+    public var availableRange: ClosedRange<Int64>?
+}

@@ -1,0 +1,99 @@
+/// Stage 4, extract facts: turns a catalogue match into a typed fact. Pure; no I/O.
+public enum FactExtractor {
+    public static func fact(from match: PCRE2Match, entry: CatalogueEntry, record: LogRecord) -> Fact? {
+        guard let payload = payload(from: match, entry: entry) else { return nil }
+        let hint: Platform? = payload == .testcontainersDump ? .docker : record.platformHint
+        return Fact(
+            payload: payload, entryID: entry.id, source: record.source, timestamp: record.timestamp,
+            platformHint: hint, evidence: Evidence(input: record.input, line: record.line, text: record.message))
+    }
+
+    static func payload(from m: PCRE2Match, entry: CatalogueEntry) -> FactPayload? {
+        switch entry.kind {
+        case .regionsDoNotFit:
+            return regionsDoNotFit(m, generation: entry.generation ?? .libjvm)
+        case .calculationFailedHeader:
+            return .calculationFailedHeader
+        case .sizedFromAvailableMemory:
+            return m["available"].flatMap { MemorySize(parsing: $0) }.map { .sizedFromAvailableMemory($0) }
+        case .availableMemoryLink:
+            return .availableMemoryLink(backquote: m["backquote"] != nil)
+        case .limitUnset:
+            return .limitUnset(assumed: m["assumed"].flatMap { MemorySize(parsing: $0) } ?? .gibibytes(1))
+        case .limitTooLarge:
+            return .limitTooLarge(assumed: m["assumed"].flatMap { MemorySize(parsing: $0) } ?? .zero)
+        case .limitUnconvertible:
+            return .limitUnconvertible(value: m["value"] ?? "")
+        case .calculatedConfiguration:
+            return configuration(m, generation: entry.generation ?? .libjvm)
+        case .execdMemoryCalculatorFailed:
+            let path = m["path"] ?? ""
+            return .execdMemoryCalculatorFailed(vendor: vendor(fromLayerPath: path), path: path, status: Int(m["status"] ?? "") ?? 1)
+        case .execdOtherFailed:
+            return .execdOtherFailed(path: m["path"] ?? "", cause: m["cause"] ?? "")
+        case .launcherFailed:
+            return .launcherFailed(cause: m["cause"] ?? "")
+        case .calculatorError:
+            return .calculatorError(cause: m["cause"] ?? "")
+        case .jvmOutOfMemory:
+            return .jvmOutOfMemory(what: m["what"] ?? "object heap")
+        case .containerOOMKilled:
+            return .containerOOMKilled(detail: entry.id)
+        case .testcontainersDump:
+            return .testcontainersDump
+        }
+    }
+
+    static func regionsDoNotFit(_ m: PCRE2Match, generation: CalculatorGeneration) -> FactPayload? {
+        let regions = PrintedRegions(list: m["regions"] ?? "")
+        var check: CalculatorCheck?
+        switch generation {
+        case .libjvm: check = m["check"].flatMap(CalculatorCheck.init(rawValue:))
+        case .cfV4: check = regions.heap == nil ? .fixed : .all
+        case .cfV3: check = .fixed
+        case .cfV2: check = nil
+        }
+        let failure = PrintedFailure(
+            generation: generation, check: check,
+            required: m["required"].flatMap { MemorySize(parsing: $0, allowByteSuffix: true) },
+            available: m["available"].flatMap { MemorySize(parsing: $0, allowByteSuffix: true) },
+            regions: regions,
+            detail: m["detail"]?.trimmingBlanks())
+        // A wording with numbers that did not parse is not a usable failure; v2 has no numbers at all.
+        if generation != .cfV2 && failure.available == nil { return nil }
+        return .regionsDoNotFit(failure)
+    }
+
+    static func configuration(_ m: PCRE2Match, generation: CalculatorGeneration) -> FactPayload? {
+        guard let totalText = m["total"], let total = parseTotal(totalText),
+              let threads = Int(m["threads"] ?? ""), let classes = Int(m["classes"] ?? ""),
+              let headroom = Int(m["headroom"] ?? "")
+        else { return nil }
+        let flags = m["flags"]?.trimmingBlanks() ?? ""
+        // Flags are space-separated here; reuse the list parser by turning spaces into separators.
+        var regions = PrintedRegions(list: flags.split(separator: " ").joined(separator: ", "))
+        regions.threadCount = threads
+        return .calculatedConfiguration(
+            PrintedConfiguration(
+                generation: generation, flags: flags, total: total, threadCount: threads,
+                loadedClassCount: classes, headroomPercent: headroom, regions: regions))
+    }
+
+    /// "730M" (libjvm) or, from the old bash script, raw bytes or numfmt's "1.0G".
+    static func parseTotal(_ text: String) -> MemorySize? {
+        if let size = MemorySize(parsing: text) { return size }
+        guard let unit = text.last, let multiplier = ["K": MemorySize.kibi, "M": MemorySize.mebi, "G": MemorySize.gibi, "T": MemorySize.tebi][String(unit)],
+              let value = Double(text.dropLast()), value.isFinite, value >= 0, value < 1e6
+        else { return nil }
+        return MemorySize(bytes: Int64(value * Double(multiplier)))
+    }
+
+    /// `/layers/paketo-buildpacks_bellsoft-liberica/helper/exec.d/memory-calculator` → `paketo-buildpacks/bellsoft-liberica`.
+    public static func vendor(fromLayerPath path: String) -> String? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard let layers = parts.firstIndex(of: "layers"), layers + 1 < parts.count else { return nil }
+        let escaped = parts[layers + 1]
+        guard let underscore = escaped.firstIndex(of: "_") else { return String(escaped) }
+        return escaped[..<underscore] + "/" + escaped[escaped.index(after: underscore)...]
+    }
+}

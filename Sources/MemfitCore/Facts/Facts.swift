@@ -1,0 +1,107 @@
+/// Where a fact came from, quoted back to the user.
+public struct Evidence: Sendable, Hashable, Codable {
+    public var input: String
+    public var line: Int
+    public var text: String
+}
+
+/// The memory regions a calculator message lists. Any of them can be missing from a given wording.
+public struct PrintedRegions: Sendable, Hashable {
+    public var directMemory: MemorySize?
+    public var metaspace: MemorySize?
+    public var codeCache: MemorySize?
+    public var compressedClassSpace: MemorySize?
+    public var stack: MemorySize?
+    public var threadCount: Int?
+    public var heap: MemorySize?
+    public var headroom: MemorySize?
+
+    /// Parses the list after "available for allocation:" (libjvm and CF v4) or inside the parentheses (CF v3).
+    /// Items are separated by ", "; unknown items are ignored.
+    public init(list: String) {
+        for rawItem in list.split(separator: ",") {
+            let item = rawItem.trimmingBlanks()
+            if let v = item.sizeAfter("-XX:MaxDirectMemorySize=") { directMemory = v }
+            else if let v = item.sizeAfter("-XX:MaxMetaspaceSize=") { metaspace = v }
+            else if let v = item.sizeAfter("-XX:MaxPermSize=") { metaspace = v }
+            else if let v = item.sizeAfter("-XX:ReservedCodeCacheSize=") { codeCache = v }
+            else if let v = item.sizeAfter("-XX:CompressedClassSpaceSize=") { compressedClassSpace = v }
+            else if let v = item.sizeAfter("-Xmx") { heap = v }
+            else if item.hasPrefix("-Xss") {
+                // "-Xss1M * 250 threads" (libjvm, CF v3) or "-Xss1M x 50 threads" (CF v4)
+                let words = item.dropFirst(4).split(separator: " ")
+                if words.count >= 3, let size = MemorySize(parsing: words[0], allowByteSuffix: true),
+                   words[1] == "*" || words[1] == "x", let n = Int(words[2]) {
+                    stack = size
+                    threadCount = n
+                }
+            } else if item.hasSuffix(" headroom"), let v = MemorySize(parsing: item.dropLast(9), allowByteSuffix: true) {
+                headroom = v
+            }
+        }
+    }
+
+    public init() {}
+}
+
+extension StringProtocol {
+    func trimmingBlanks() -> String {
+        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+    }
+
+    func sizeAfter(_ prefix: String) -> MemorySize? {
+        guard hasPrefix(prefix) else { return nil }
+        return MemorySize(parsing: dropFirst(prefix.count), allowByteSuffix: true)
+    }
+}
+
+/// A calculator's "does not fit" message, as printed.
+public struct PrintedFailure: Sendable, Hashable {
+    public var generation: CalculatorGeneration
+    public var check: CalculatorCheck?
+    public var required: MemorySize?
+    public var available: MemorySize?
+    public var regions: PrintedRegions
+    /// Free text for wordings without numbers (CF v2).
+    public var detail: String?
+}
+
+/// A "Calculated JVM Memory Configuration" line: the calculator succeeded.
+public struct PrintedConfiguration: Sendable, Hashable {
+    public var generation: CalculatorGeneration
+    public var flags: String
+    public var total: MemorySize
+    public var threadCount: Int
+    public var loadedClassCount: Int
+    public var headroomPercent: Int
+    /// Regions the calculator set (user-set ones are not printed).
+    public var regions: PrintedRegions
+}
+
+/// Stage 4 output: what one catalogued line says, independent of its wording.
+public enum FactPayload: Sendable, Hashable {
+    case regionsDoNotFit(PrintedFailure)
+    case calculationFailedHeader
+    case sizedFromAvailableMemory(MemorySize)
+    case availableMemoryLink(backquote: Bool)
+    case limitUnset(assumed: MemorySize)
+    case limitTooLarge(assumed: MemorySize)
+    case limitUnconvertible(value: String)
+    case calculatedConfiguration(PrintedConfiguration)
+    case execdMemoryCalculatorFailed(vendor: String?, path: String, status: Int)
+    case execdOtherFailed(path: String, cause: String)
+    case launcherFailed(cause: String)
+    case calculatorError(cause: String)
+    case jvmOutOfMemory(what: String)
+    case containerOOMKilled(detail: String)
+    case testcontainersDump
+}
+
+public struct Fact: Sendable {
+    public var payload: FactPayload
+    public var entryID: String
+    public var source: String?
+    public var timestamp: String?
+    public var platformHint: Platform?
+    public var evidence: Evidence
+}

@@ -1,0 +1,216 @@
+/// Which calculator printed a message. The wording changed with each generation (memory-calculator.md §1, §5).
+public enum CalculatorGeneration: String, Sendable, Codable {
+    /// Paketo libjvm Go helper, v1.20.0 and later: "… memory regions require …".
+    case libjvm
+    /// Cloud Foundry calculator v4 (Paketo before Aug 2020, CF java-buildpack v5): "required memory … x N threads".
+    case cfV4 = "cf-v4"
+    /// Cloud Foundry calculator v3 (CF java-buildpack v4): "insufficient memory remaining for heap".
+    case cfV3 = "cf-v3"
+    /// Cloud Foundry calculator v1/v2 (CF java-buildpack v3): "Cannot balance memory".
+    case cfV2 = "cf-v2"
+}
+
+/// What a catalogued line means, independent of its wording.
+public enum MessageKind: String, Sendable {
+    case regionsDoNotFit
+    case calculationFailedHeader
+    case sizedFromAvailableMemory
+    case availableMemoryLink
+    case limitUnset
+    case limitTooLarge
+    case limitUnconvertible
+    case calculatedConfiguration
+    case execdMemoryCalculatorFailed
+    case execdOtherFailed
+    case launcherFailed
+    case calculatorError
+    case jvmOutOfMemory
+    case containerOOMKilled
+    case testcontainersDump
+}
+
+/// One message the calculator, the launcher, the JVM or a platform prints. Patterns are data:
+/// every line memfit understands is an entry here, with a literal for the fast prefilter and a sample it must match.
+public struct CatalogueEntry: Sendable {
+    public let id: String
+    public let kind: MessageKind
+    public let generation: CalculatorGeneration?
+    /// A substring every matching line contains, checked with memmem before PCRE2 runs.
+    public let literal: String
+    public let pattern: String
+    public let caseless: Bool
+    /// A real-shaped line that must match; the tests run every sample.
+    public let sample: String
+}
+
+/// The built-in catalogue, in match order: the first entry that matches a line wins.
+public enum PatternCatalogue {
+    static let size = #"\d+[KMGTkmgt]?"#
+    static let sizeB = #"\d+[KMGTBkmgtb]?"#
+
+    public static let builtIn: [CatalogueEntry] = [
+        CatalogueEntry(
+            id: "libjvm-regions-require", kind: .regionsDoNotFit, generation: .libjvm,
+            literal: "memory regions require",
+            pattern: #"\b(?<check>fixed|non-heap|all) memory regions require (?<required>\#(size)) which is greater than (?<available>\#(size)) available for allocation: (?<regions>.*?)\s*$"#,
+            caseless: false,
+            sample: "fixed memory regions require 632382K which is greater than 616300K available for allocation: -XX:MaxDirectMemorySize=10M, -XX:MaxMetaspaceSize=120382K, -XX:ReservedCodeCacheSize=240M, -Xss1M * 250 threads"),
+        CatalogueEntry(
+            id: "cf-v4-required-memory", kind: .regionsDoNotFit, generation: .cfV4,
+            literal: "available for allocation: ",
+            pattern: #"\b(?:required memory (?<required>\#(sizeB))|allocated memory) is greater than (?<available>\#(sizeB)) available for allocation: (?<regions>.*? x \d+ threads)"#,
+            caseless: false,
+            sample: "required memory 819590K is greater than 512M available for allocation: -XX:MaxDirectMemorySize=10M, -Xmx400M, -XX:MaxMetaspaceSize=102790K, -XX:ReservedCodeCacheSize=240M, -Xss1M x 50 threads"),
+        CatalogueEntry(
+            id: "cf-v3-insufficient-memory", kind: .regionsDoNotFit, generation: .cfV3,
+            literal: "emory remaining for heap",
+            pattern: #"insufficient memory remaining for heap\.? \(?memory (?:limit|available for allocation) (?<available>\#(sizeB)) (?:is less than|<) allocated memory (?<required>\#(sizeB))\)?(?: \((?<regions>[^()]*)\))?"#,
+            caseless: true,
+            sample: "Cannot calculate JVM memory configuration: There is insufficient memory remaining for heap. Memory available for allocation 512M is less than allocated memory 637316K (-XX:ReservedCodeCacheSize=240M, -XX:MaxDirectMemorySize=10M, -XX:MaxMetaspaceSize=125316K, -Xss1M * 250 threads)"),
+        CatalogueEntry(
+            id: "cf-v2-cannot-balance", kind: .regionsDoNotFit, generation: .cfV2,
+            literal: "annot balance memory",
+            pattern: #"cannot balance memory(?<detail>.*)$"#,
+            caseless: true,
+            sample: "Cannot balance memory: total memory 256M is too small"),
+        CatalogueEntry(
+            id: "libjvm-calculation-failed", kind: .calculationFailedHeader, generation: .libjvm,
+            literal: "unable to calculate memory configuration",
+            pattern: #"\bunable to calculate memory configuration\b"#,
+            caseless: false,
+            sample: "unable to calculate memory configuration"),
+        CatalogueEntry(
+            id: "libjvm-calculating-from-available", kind: .sizedFromAvailableMemory, generation: .libjvm,
+            literal: "Calculating JVM memory based on",
+            pattern: #"Calculating JVM memory based on (?<available>\#(size)) available memory"#,
+            caseless: false,
+            sample: "Calculating JVM memory based on 616300K available memory"),
+        CatalogueEntry(
+            id: "libjvm-more-information", kind: .availableMemoryLink, generation: .libjvm,
+            literal: "For more information on this calculation",
+            pattern: #"(?<backquote>`)?For more information on this calculation, see "#,
+            caseless: false,
+            sample: "For more information on this calculation, see https://paketo.io/docs/reference/java-reference/#memory-calculator"),
+        CatalogueEntry(
+            id: "libjvm-limit-unset", kind: .limitUnset, generation: .libjvm,
+            literal: "Configuring JVM for",
+            pattern: #"(?<warning>WARNING: )?(?:Container memory limit unset|Unable to determine memory limit)\. Configuring JVM for (?<assumed>\#(size)) container"#,
+            caseless: false,
+            sample: "WARNING: Unable to determine memory limit. Configuring JVM for 1G container."),
+        CatalogueEntry(
+            id: "libjvm-limit-too-large", kind: .limitTooLarge, generation: .libjvm,
+            literal: "Configuring JVM for",
+            pattern: #"Container memory limit too large\. Configuring JVM for (?<assumed>\#(size)) container"#,
+            caseless: false,
+            sample: "WARNING: Container memory limit too large. Configuring JVM for 64T container."),
+        CatalogueEntry(
+            id: "libjvm-limit-unconvertible", kind: .limitUnconvertible, generation: .libjvm,
+            literal: "memory limit",
+            pattern: #"(?:Unable to convert memory limit|untable to convert memory limit) "?(?<value>[^"\s]*)"?"#,
+            caseless: false,
+            sample: #"WARNING: Unable to convert memory limit "max" from path "/sys/fs/cgroup/memory.max" as int: memory size "max" does not match pattern "^([\\d]+)([kmgtKMGT]?)$""#),
+        CatalogueEntry(
+            id: "libjvm-calculated-configuration", kind: .calculatedConfiguration, generation: .libjvm,
+            literal: "Calculated JVM Memory Configuration",
+            pattern: #"Calculated JVM Memory Configuration: (?<flags>[^()]*?) ?\(Total Memory: (?<total>\#(size)), Thread Count: (?<threads>\d+), Loaded Class Count: (?<classes>\d+), Headroom: (?<headroom>\d+)%\)"#,
+            caseless: false,
+            sample: "Calculated JVM Memory Configuration: -XX:MaxDirectMemorySize=10M -Xmx120727K -XX:MaxMetaspaceSize=114792K -XX:ReservedCodeCacheSize=240M -Xss1M (Total Memory: 730M, Thread Count: 250, Loaded Class Count: 17853, Headroom: 0%)"),
+        CatalogueEntry(
+            id: "libjvm-bash-calculated-configuration", kind: .calculatedConfiguration, generation: .cfV4,
+            literal: "Calculated JVM Memory Configuration",
+            pattern: #"Calculated JVM Memory Configuration: (?<flags>[^()]*?) ?\(Head Room: (?<headroom>\d+)%, Loaded Class Count: (?<classes>\d+), Thread Count: (?<threads>\d+), Total Memory: (?<total>\d+(?:\.\d+)?[KMGT]?)\)"#,
+            caseless: false,
+            sample: "Calculated JVM Memory Configuration: -XX:MaxDirectMemorySize=10M -XX:MaxMetaspaceSize=99072K -XX:ReservedCodeCacheSize=240M -Xss1M -Xmx413175K (Head Room: 0%, Loaded Class Count: 14631, Thread Count: 250, Total Memory: 1.0G)"),
+        CatalogueEntry(
+            id: "lifecycle-execd-memory-calculator", kind: .execdMemoryCalculatorFailed, generation: .libjvm,
+            literal: "exec.d",
+            pattern: #"failed to launch: exec\.d: failed to execute exec\.d file at path '(?<path>[^']*/memory-calculator)': exit status (?<status>\d+)"#,
+            caseless: false,
+            sample: "ERROR: failed to launch: exec.d: failed to execute exec.d file at path '/layers/paketo-buildpacks_bellsoft-liberica/helper/exec.d/memory-calculator': exit status 1"),
+        CatalogueEntry(
+            id: "lifecycle-execd-other", kind: .execdOtherFailed, generation: nil,
+            literal: "exec.d",
+            pattern: #"failed to launch: exec\.d: (?<cause>failed to (?:execute|read output from\s+|decode output from) exec\.d file at path '(?<path>[^']*)'.*?)\s*$"#,
+            caseless: false,
+            sample: "ERROR: failed to launch: exec.d: failed to execute exec.d file at path '/layers/paketo-buildpacks_ca-certificates/helper/exec.d/ca-certificates-helper': fork/exec /layers/paketo-buildpacks_ca-certificates/helper/exec.d/ca-certificates-helper: exec format error"),
+        CatalogueEntry(
+            id: "lifecycle-launch-failed", kind: .launcherFailed, generation: nil,
+            literal: "failed to launch: ",
+            pattern: #"failed to launch: (?<cause>.+?)\s*$"#,
+            caseless: false,
+            sample: "ERROR: failed to launch: determine start command: when there is no default process a command is required"),
+        CatalogueEntry(
+            id: "libjvm-calculator-error", kind: .calculatorError, generation: .libjvm,
+            literal: "$B",
+            pattern: #"^(?<cause>unable to convert \$(?:BPL_JVM_\w+|BPI_JVM_CLASS_COUNT)=.* to integer|\$BPI_(?:APPLICATION_PATH|JVM_CLASS_COUNT) must be set|unable to parse \$BPL_JVM_CLASS_ADJUSTMENT .*)$"#,
+            caseless: false,
+            sample: "unable to convert $BPL_JVM_THREAD_COUNT=fifty to integer"),
+        CatalogueEntry(
+            id: "libjvm-class-count-error", kind: .calculatorError, generation: .libjvm,
+            literal: "unable to ",
+            pattern: #"^(?<cause>unable to determine class count|unable to create memory regions from flags|unable to parse \$JAVA_TOOL_OPTIONS)\s*$"#,
+            caseless: false,
+            sample: "unable to determine class count"),
+        CatalogueEntry(
+            id: "jvm-out-of-memory", kind: .jvmOutOfMemory, generation: nil,
+            literal: "OutOfMemoryError: ",
+            pattern: #"(?<action>Terminating|Aborting)? ?(?:due to )?java\.lang\.OutOfMemoryError: (?<what>.+?)\s*$"#,
+            caseless: false,
+            sample: "Terminating due to java.lang.OutOfMemoryError: Metaspace"),
+        CatalogueEntry(
+            id: "jvm-could-not-reserve-heap", kind: .jvmOutOfMemory, generation: nil,
+            literal: "Could not reserve enough space",
+            pattern: #"Could not reserve enough space for (?:(?<what>\d+KB) )?object heap"#,
+            caseless: false,
+            sample: "Could not reserve enough space for 1048576KB object heap"),
+        CatalogueEntry(
+            id: "ecs-container-oom-killed", kind: .containerOOMKilled, generation: nil,
+            literal: "ontainer killed due to memory usage",
+            pattern: #"OutOfMemoryError: Container killed due to memory usage"#,
+            caseless: true,
+            sample: "OutOfMemoryError: Container killed due to memory usage"),
+        CatalogueEntry(
+            id: "cf-exited-out-of-memory", kind: .containerOOMKilled, generation: nil,
+            literal: "(out of memory)",
+            pattern: #"Exited with status 137 \(out of memory\)"#,
+            caseless: false,
+            sample: #"App instance exited with guid 4e5f payload: {"exit_description"=>"APP/PROC/WEB: Exited with status 137 (out of memory)"}"#),
+        CatalogueEntry(
+            id: "kernel-memcg-oom", kind: .containerOOMKilled, generation: nil,
+            literal: "Memory cgroup out of memory",
+            pattern: #"Memory cgroup out of memory: Killed process \d+ \((?<process>[^)]*)\)"#,
+            caseless: false,
+            sample: "Memory cgroup out of memory: Killed process 4242 (java) total-vm:4000000kB, anon-rss:520000kB"),
+        CatalogueEntry(
+            id: "testcontainers-log-dump", kind: .testcontainersDump, generation: nil,
+            literal: "Log output from the failed container",
+            pattern: #"Log output from the failed container"#,
+            caseless: false,
+            sample: "2021-01-18 10:19:23.421 ERROR 99720 --- [ers-lifecycle-0] [acme/orders:latest]    : Log output from the failed container:"),
+    ]
+}
+
+/// The catalogue compiled once. Shared read-only across threads.
+public struct CompiledCatalogue: Sendable {
+    public struct Entry: Sendable {
+        public let entry: CatalogueEntry
+        public let pattern: PCRE2Pattern
+        let literal: [UInt8]
+    }
+    public let entries: [Entry]
+
+    public init(_ catalogue: [CatalogueEntry] = PatternCatalogue.builtIn) throws(PCRE2Pattern.CompileError) {
+        var compiled: [Entry] = []
+        for entry in catalogue {
+            let pattern = try PCRE2Pattern(entry.pattern, caseless: entry.caseless)
+            compiled.append(Entry(entry: entry, pattern: pattern, literal: Array(entry.literal.utf8)))
+        }
+        entries = compiled
+    }
+
+    /// Distinct prefilter literals: a line that contains none of them cannot match any entry.
+    var prefilterLiterals: [[UInt8]] {
+        var seen: Set<[UInt8]> = []
+        return entries.compactMap { seen.insert($0.literal).inserted ? $0.literal : nil }
+    }
+}
