@@ -1,1 +1,233 @@
 import MemfitCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The thin front end: parse the command line, run MemfitCore, write the report, map the result to an exit code.
+
+let mainHelp = """
+    memfit: why a JVM container would not start, and what memory size to give it.
+
+    Usage:
+      memfit [analyze] [options] [FILE...]   analyse logs (FILE "-" or none: standard input)
+      memfit calc [options]                  what the memory calculator prints for given inputs
+      memfit help [COMMAND]                  this help, or a command's help
+      memfit --version
+
+    Run 'memfit analyze --help' or 'memfit calc --help' for the options.
+
+    Exit status: 0 nothing to report, 1 a failure found, 2 only warnings,
+                 64 usage error, 66 an input could not be read (and no failure found).
+    """
+
+let analyzeHelp = """
+    Usage: memfit [analyze] [options] [FILE...]
+
+    Reads logs (plain or gzip, sniffed by content) from FILEs or standard input, finds every JVM
+    launch-memory failure and near miss, shows the arithmetic and recommends a memory size.
+
+    Options:
+      -f, --format FORMAT      text (default), json or markdown
+          --platform NAME      ecs-fargate, ecs-ec2, kubernetes, cloud-foundry, heroku, docker, generic
+                               (default: inferred from the log's shape)
+          --min-heap SIZE      the smallest heap worth starting with (default 128M)
+          --current-memory SIZE
+                               the container's current size, for alternatives that keep it
+          --color WHEN         auto (default), always or never; NO_COLOR turns colour off
+          --title TEXT         title of the Markdown report
+      -h, --help               this help
+
+    SIZE is digits with an optional K, M, G or T (binary units); plain digits are bytes.
+    Exit status: 0 nothing to report, 1 a failure found, 2 only warnings, 64 usage error,
+                 66 an input could not be read and no failure was found in the others.
+    """
+
+let calcHelp = """
+    Usage: memfit calc --total-memory SIZE --loaded-class-count N [options]
+
+    Prints the line the Paketo memory calculator would print for these inputs, then a short explanation.
+    Flag names are those of the Cloud Foundry memory calculator.
+
+    Options:
+          --total-memory SIZE        memory the calculator sees (e.g. 616300K, 1G)
+          --loaded-class-count N     loaded classes the calculator assumes
+          --thread-count N           threads (default 250)
+          --head-room PERCENT        headroom percentage (default 0)
+          --jvm-options TEXT         user JVM options, as in JAVA_TOOL_OPTIONS (-Xss512k, -Xmx1G, ...)
+      -f, --format FORMAT            text (default) or json: {"fits", "message", "jvmOptions"}
+      -h, --help                     this help
+
+    Exit status: 0 the JVM fits, 1 it does not, 64 usage error.
+    """
+
+func writeStdout(_ text: String) {
+    var text = text
+    text.withUTF8 { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let n = write(1, buffer.baseAddress! + offset, buffer.count - offset)
+            if n <= 0 { if errno == EINTR { continue }; return }
+            offset += n
+        }
+    }
+}
+
+func writeStderr(_ text: String) {
+    var text = text + "\n"
+    text.withUTF8 { buffer in _ = write(2, buffer.baseAddress!, buffer.count) }
+}
+
+func usageError(_ message: String, help: String) -> ExitCode {
+    writeStderr("memfit: \(message)")
+    writeStderr("Run 'memfit \(help) --help' for usage.")
+    return .usage
+}
+
+func parseSize(_ text: String?, option: String) throws(Arguments.UsageError) -> MemorySize? {
+    guard let text else { return nil }
+    guard let size = MemorySize(parsing: text, allowByteSuffix: true) else {
+        throw Arguments.UsageError(message: "\(option): '\(text)' is not a memory size (digits with K, M, G or T)")
+    }
+    return size
+}
+
+func parseInt(_ text: String?, option: String, minimum: Int) throws(Arguments.UsageError) -> Int? {
+    guard let text else { return nil }
+    guard let value = Int(text), value >= minimum else {
+        throw Arguments.UsageError(message: "\(option): '\(text)' is not a whole number of at least \(minimum)")
+    }
+    return value
+}
+
+func useColor(_ when: String?) throws(Arguments.UsageError) -> Bool {
+    switch when ?? "auto" {
+    case "always": return true
+    case "never": return false
+    case "auto":
+        if let noColor = getenv("NO_COLOR"), noColor.pointee != 0 { return false }
+        if let term = getenv("TERM"), String(cString: term) == "dumb" { return false }
+        return isatty(1) == 1
+    default: throw Arguments.UsageError(message: "--color must be auto, always or never")
+    }
+}
+
+func runAnalyze(_ args: [String]) -> ExitCode {
+    let parsed: Arguments
+    let format: OutputFormat
+    var options = DiagnosisOptions()
+    let color: Bool
+    do throws(Arguments.UsageError) {
+        parsed = try Arguments(
+            args, valued: ["--format", "--platform", "--min-heap", "--current-memory", "--color", "--title"],
+            boolean: ["--help"], aliases: ["-f": "--format", "-h": "--help"])
+        if parsed.has("--help") {
+            writeStdout(analyzeHelp + "\n")
+            return .ok
+        }
+        guard let f = OutputFormat(rawValue: parsed.value("--format") ?? "text") else {
+            throw Arguments.UsageError(message: "--format must be text, json or markdown")
+        }
+        format = f
+        if let name = parsed.value("--platform") {
+            guard let platform = Platform(rawValue: name) else {
+                throw Arguments.UsageError(
+                    message: "--platform must be one of \(Platform.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            options.platform = platform
+        }
+        if let minHeap = try parseSize(parsed.value("--min-heap"), option: "--min-heap") { options.minHeap = minHeap }
+        options.currentMemory = try parseSize(parsed.value("--current-memory"), option: "--current-memory")
+        color = try useColor(parsed.value("--color"))
+    } catch {
+        return usageError(error.message, help: "analyze")
+    }
+
+    let analyzer: Analyzer
+    do {
+        analyzer = try Analyzer()
+    } catch {
+        writeStderr("memfit: internal error: \(error)")
+        return .software
+    }
+    let paths = parsed.positional.isEmpty ? ["-"] : parsed.positional
+    let report = analyzer.analyze(paths: paths, options: options)
+    for error in report.inputErrors { writeStderr("memfit: \(error)") }
+
+    let reporter: any Reporter
+    if format == .markdown, let title = parsed.value("--title") {
+        reporter = MarkdownReporter(title: title)
+    } else {
+        reporter = format.reporter(color: color)
+    }
+    writeStdout(reporter.render(report))
+
+    switch report.worstSeverity {
+    case .failure?: return .failure
+    case _ where !report.inputErrors.isEmpty: return .noInput
+    case .warning?: return .warnings
+    default: return .ok
+    }
+}
+
+func runCalc(_ args: [String]) -> ExitCode {
+    let calculator: MemoryCalculator
+    let json: Bool
+    do throws(Arguments.UsageError) {
+        let parsed = try Arguments(
+            args, valued: ["--total-memory", "--loaded-class-count", "--thread-count", "--head-room", "--jvm-options", "--format"],
+            boolean: ["--help"], aliases: ["-f": "--format", "-h": "--help"])
+        if parsed.has("--help") {
+            writeStdout(calcHelp + "\n")
+            return .ok
+        }
+        guard parsed.positional.isEmpty else { throw Arguments.UsageError(message: "calc takes no file arguments") }
+        guard let total = try parseSize(parsed.value("--total-memory"), option: "--total-memory") else {
+            throw Arguments.UsageError(message: "--total-memory must be specified")
+        }
+        guard total.bytes >= 1024 else { throw Arguments.UsageError(message: "--total-memory must be at least 1K") }
+        guard let classes = try parseInt(parsed.value("--loaded-class-count"), option: "--loaded-class-count", minimum: 0) else {
+            throw Arguments.UsageError(message: "--loaded-class-count must be specified")
+        }
+        let threads = try parseInt(parsed.value("--thread-count"), option: "--thread-count", minimum: 1) ?? MemoryCalculator.defaultThreadCount
+        let headRoom = try parseInt(parsed.value("--head-room"), option: "--head-room", minimum: 0) ?? 0
+        guard headRoom <= 100 else { throw Arguments.UsageError(message: "--head-room must be a percentage from 0 to 100") }
+        let format = parsed.value("--format") ?? "text"
+        guard format == "text" || format == "json" else { throw Arguments.UsageError(message: "--format must be text or json") }
+        json = format == "json"
+        calculator = MemoryCalculator(
+            totalMemory: total, loadedClassCount: classes, threadCount: threads, headRoomPercent: headRoom,
+            jvmOptions: parsed.value("--jvm-options") ?? "")
+    } catch {
+        return usageError(error.message, help: "calc")
+    }
+    let outcome = calculator.calculate()
+    writeStdout(json ? CalcReport.json(outcome) : CalcReport.text(outcome, calculator))
+    if case .fits = outcome { return .ok }
+    return .failure
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+let exitCode: ExitCode
+switch arguments.first {
+case "calc":
+    exitCode = runCalc(Array(arguments.dropFirst()))
+case "analyze":
+    exitCode = runAnalyze(Array(arguments.dropFirst()))
+case "help":
+    switch arguments.dropFirst().first {
+    case "calc": writeStdout(calcHelp + "\n")
+    case "analyze": writeStdout(analyzeHelp + "\n")
+    default: writeStdout(mainHelp + "\n")
+    }
+    exitCode = .ok
+case "--help", "-h":
+    writeStdout(mainHelp + "\n")
+    exitCode = .ok
+case "--version":
+    writeStdout("memfit \(MemfitVersion.current)\n")
+    exitCode = .ok
+default:
+    exitCode = runAnalyze(arguments)
+}
+exit(exitCode.rawValue)

@@ -291,7 +291,7 @@ public enum Diagnoser {
     }
 
     static func current(options: DiagnosisOptions, calc: CalculatorFailure) -> Recommender.CurrentSize {
-        if let current = options.currentMemory { return .init(bytes: current.bytes, description: "--current-memory \(current)") }
+        if let current = options.currentMemory { return .init(bytes: current.bytes, description: "\(current) (--current-memory)") }
         let seen = MemorySize(bytes: calc.availableBytes)
         if calc.limitVisible == true { return .init(bytes: calc.availableBytes, description: "the \(seen) limit") }
         return .init(bytes: calc.availableBytes, description: "the \(seen) the calculator saw at this start")

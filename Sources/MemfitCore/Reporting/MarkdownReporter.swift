@@ -1,0 +1,156 @@
+/// An incident-ready section in GitHub-flavoured Markdown: summary, arithmetic table, recommendation, evidence.
+/// Log text is escaped so that it cannot break a table or inject HTML.
+public struct MarkdownReporter: Reporter {
+    public var title: String
+
+    public init(title: String = "memfit: JVM launch memory diagnosis") { self.title = title }
+
+    public func render(_ report: AnalysisReport) -> String {
+        var out: [String] = []
+        out.append("# \(Markdown.inline(title))")
+        out.append("")
+        let inputs = report.inputs.map { "`\(Markdown.code($0.path))`" }.joined(separator: ", ")
+        out.append("_memfit \(MemfitVersion.current) · inputs: \(inputs.isEmpty ? "none" : inputs)_")
+        out.append("")
+        out.append("## Summary")
+        out.append("")
+        out.append(summary(report))
+        for (i, f) in report.findings.enumerated() {
+            out.append("")
+            out.append(contentsOf: section(f, number: i + 1))
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    func summary(_ report: AnalysisReport) -> String {
+        if report.findings.isEmpty {
+            return "No launch-memory failures or warnings were found "
+                + "(\(report.inputs.reduce(0) { $0 + $1.records }) lines read)."
+        }
+        return report.findings.map { f in
+            var text = Markdown.inline(Narrative.headline(f))
+            if let r = f.recommendation { text += " Recommended: " + Markdown.inline(Narrative.recommendationHeadline(r)) + "." }
+            return text
+        }.joined(separator: " ")
+    }
+
+    func section(_ f: Finding, number: Int) -> [String] {
+        var out: [String] = []
+        out.append("## \(number). \(f.kind.rawValue) (\(f.severity.rawValue))")
+        out.append("")
+        out.append("| Field | Value |")
+        out.append("|---|---|")
+        out.append("| Source | \(Markdown.cell(f.source ?? "(not named in the log)")) |")
+        out.append("| Kind | \(f.kind.rawValue) |")
+        out.append("| Occurrences | \(f.occurrences) |")
+        out.append("| Platform | \(f.platform.rawValue) |")
+        if let c = f.calculator {
+            out.append("| Calculator | \(c.generation.rawValue)\(f.vendor.map { " (" + Markdown.cell($0) + ")" } ?? "") |")
+        }
+        if let first = f.firstSeen { out.append("| First seen | \(Markdown.cell(first)) |") }
+        if let last = f.lastSeen { out.append("| Last seen | \(Markdown.cell(last)) |") }
+        out.append("")
+        out.append("**\(Markdown.inline(Narrative.headline(f)))**")
+        out.append("")
+        for line in Narrative.details(f) { out.append("- " + Markdown.inline(line)) }
+        if let c = f.calculator {
+            out.append("")
+            out.append("### Arithmetic")
+            out.append("")
+            out.append(contentsOf: arithmetic(c))
+        }
+        if let r = f.recommendation {
+            out.append("")
+            out.append("### Recommendation")
+            out.append("")
+            out.append(Markdown.inline(Narrative.recommendationHeadline(r)) + ".")
+            if let advice = r.containerLimitAdvice {
+                out.append("")
+                out.append(Markdown.inline(advice))
+            }
+            out.append("")
+            out.append("| Option | Memory | Heap left |")
+            out.append("|---|---:|---:|")
+            out.append("| Recommended size | \(r.memoryMiB) MiB | \(MemorySize(bytes: r.heapBytes)) |")
+            for a in r.alternatives {
+                out.append("| \(Markdown.cell(a.change)) | \(a.memoryMiB) MiB | \(MemorySize(bytes: a.heapBytes)) |")
+            }
+            if let current = r.currentDescription, !r.alternatives.isEmpty {
+                out.append("")
+                out.append("Alternatives keep \(Markdown.inline(current)).")
+            }
+        }
+        if !f.evidence.isEmpty {
+            out.append("")
+            out.append("### Evidence")
+            out.append("")
+            let body = f.evidence.map { "\(Sanitizer.forTerminal($0.input)):\($0.line)  \(Sanitizer.forTerminal($0.text))" }
+            let fence = Markdown.fence(for: body.joined(separator: "\n"))
+            out.append(fence + "text")
+            out.append(contentsOf: body)
+            out.append(fence)
+        }
+        return out
+    }
+
+    func arithmetic(_ c: CalculatorFailure) -> [String] {
+        var rows: [String] = ["| Region | Size | Bytes | Note |", "|---|---:|---:|---|"]
+        func row(_ name: String, _ bytes: Int64?, size: String? = nil, note: String = "") {
+            guard let bytes else { return }
+            rows.append("| \(name) | \(size ?? MemorySize(bytes: bytes).description) | \(groupedThousands(Int(bytes))) | \(note) |")
+        }
+        if c.heapUserSet { row("Heap (-Xmx, user-set)", c.regions.heapBytes) }
+        if c.check == .nonHeap || c.check == .all || c.check == nil { row("Headroom", c.regions.headroomBytes) }
+        row("Direct memory", c.regions.directMemoryBytes)
+        row("Metaspace", c.regions.metaspaceBytes, size: c.printedMetaspace,
+            note: c.loadedClassCountDerived ? "derived: \(groupedThousands(c.loadedClassCount ?? 0)) loaded classes" : "")
+        row("Code cache", c.regions.reservedCodeCacheBytes)
+        if let t = c.threadCount, let s = c.stackBytes {
+            row("Thread stacks", c.regions.threadStackBytes, size: "\(t) × \(MemorySize(bytes: s))")
+        }
+        if !c.heapUserSet, c.check == nil { row("Heap (calculated)", c.regions.heapBytes) }
+        row("Required", c.requiredBytes, size: c.printedRequired)
+        let visibility = c.limitVisible == false ? "free memory, no visible limit" : c.limitVisible == true ? "visible limit" : "limit or free memory: the log does not say"
+        row("Available", c.availableBytes, size: c.printedAvailable, note: visibility)
+        if let s = c.shortfallBytes, s > 0 { row("Shortfall", s, note: MemorySize(bytes: s).humanReadable) }
+        return rows
+    }
+}
+
+/// Escaping for GitHub-flavoured Markdown.
+enum Markdown {
+    /// Text in a paragraph or table cell: no HTML, no table breaks, no stray emphasis.
+    static func inline(_ text: String) -> String {
+        var out = ""
+        for ch in Sanitizer.forTerminal(text) {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "|": out += "\\|"
+            case "\\": out += "\\\\"
+            case "*", "_", "[", "]", "#": out += "\\\(ch)"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    static func cell(_ text: String) -> String { inline(text) }
+
+    /// Text inside a `code` span: backticks would end it, so they become a look-alike.
+    static func code(_ text: String) -> String {
+        String(Sanitizer.forTerminal(text).map { $0 == "`" ? "ˋ" : $0 == "|" ? "¦" : $0 })
+    }
+
+    /// A backtick fence longer than any run of backticks in `body`.
+    static func fence(for body: String) -> String {
+        var longest = 0
+        var run = 0
+        for ch in body {
+            run = ch == "`" ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        return String(repeating: "`", count: max(3, longest + 1))
+    }
+}

@@ -1,0 +1,142 @@
+/// The plain-language explanation of a finding, shared by the text and Markdown reporters so they never disagree.
+public enum Narrative {
+    public static func headline(_ f: Finding) -> String {
+        switch f.kind {
+        case .calculatorFailure:
+            guard let c = f.calculator, let required = c.requiredBytes else {
+                return "The JVM could not start: \(f.detail ?? "the memory calculator failed")."
+            }
+            let what = c.check.map { regionsName($0) } ?? "memory regions"
+            return "The JVM could not start: its \(what) need \(size(required, printed: c.printedRequired)) "
+                + "but only \(size(c.availableBytes, printed: c.printedAvailable)) was available."
+        case .calculatorNearMiss:
+            let heap = f.calculator?.regions.heapBytes.map { MemorySize(bytes: $0).description } ?? "?"
+            return "The JVM started, but with a heap of only \(heap): below the \(MemorySize(bytes: f.recommendation?.minHeapBytes ?? 0)) "
+                + "minimum. The next small change (more classes, more threads, less memory) will stop it starting."
+        case .noMemoryLimit:
+            return "The memory calculator saw no memory limit: \(f.detail ?? "")."
+        case .containerOOMKilled:
+            return "The container was killed for using more memory than its limit (exit 137, \(f.detail ?? "OOM"))."
+        case .jvmOutOfMemory:
+            return "The JVM ran out of memory: java.lang.OutOfMemoryError: \(f.detail ?? "")."
+        case .launchFailure:
+            return "The container could not start, and not for lack of memory: \(f.detail ?? "launch failure")."
+        }
+    }
+
+    /// Sentences after the headline: the arithmetic, what was derived, where the limit came from.
+    public static func details(_ f: Finding) -> [String] {
+        var lines: [String] = []
+        guard let c = f.calculator else {
+            if f.kind == .calculatorFailure, f.vendor != nil || !f.evidence.isEmpty {
+                lines.append("Look for the calculator's own error lines just before the exec.d line; they name the regions.")
+            }
+            return lines
+        }
+        if f.kind == .calculatorFailure, let shortfall = c.shortfallBytes, shortfall > 0 {
+            lines.append("Short by \(MemorySize(bytes: shortfall)) (\(MemorySize(bytes: shortfall).humanReadable)).")
+        }
+        if let breakdown = breakdown(c) { lines.append("Breakdown: \(breakdown).") }
+        if c.heapUserSet, let heap = c.regions.heapBytes {
+            lines.append("The heap (-Xmx\(MemorySize(bytes: heap))) was set by the user, so it counts as a fixed region.")
+        }
+        if let n = c.loadedClassCount {
+            if c.loadedClassCountDerived {
+                let range = countedClasses(forLoaded: n)
+                lines.append("Metaspace \(c.printedMetaspace ?? "") means the calculator assumed \(groupedThousands(n)) loaded classes "
+                    + "(derived: 14,000,000 B + 5,800 B × \(groupedThousands(n)) = "
+                    + "\(groupedThousands(Int(MemoryCalculator.metaspace(forLoadedClasses: n).bytes))) B; about "
+                    + "\(groupedThousands(range.lowerBound))–\(groupedThousands(range.upperBound)) classes counted before the 0.35 factor).")
+            } else {
+                lines.append("Loaded class count \(groupedThousands(n)), thread count \(c.threadCount ?? 0), headroom \(c.headroomPercent ?? 0)%.")
+            }
+        }
+        switch c.limitVisible {
+        case false?:
+            if let range = f.availableRange {
+                lines.append("No visible memory limit: the calculator sized the JVM from free memory, which moved between "
+                    + "\(MemorySize(bytes: range.lowerBound)) and \(MemorySize(bytes: range.upperBound)) over \(f.occurrences) starts.")
+            } else if f.kind == .calculatorFailure || f.kind == .calculatorNearMiss {
+                lines.append("No visible memory limit: \"Calculating JVM memory based on \(c.printedAvailable ?? "…") available memory\" "
+                    + "means the calculator sized the JVM from the \(hostWord(f.platform))'s free memory, not from "
+                    + "\(f.platform == .ecsFargate || f.platform == .ecsEC2 ? "the task size" : "a container limit"); "
+                    + "that figure changes from one start to the next.")
+            }
+        case true?:
+            lines.append("The limit \(c.printedAvailable ?? "") was visible to the calculator.")
+        case nil:
+            if f.kind == .calculatorFailure {
+                lines.append("The log does not say whether \(c.printedAvailable ?? "this figure") was a limit or free memory.")
+            }
+        }
+        if f.kind == .jvmOutOfMemory, (f.detail ?? "").hasPrefix("Metaspace") {
+            lines.append("Metaspace was sized for \(groupedThousands(c.loadedClassCount ?? 0)) classes and the application "
+                + "loaded more: raise it with BPL_JVM_CLASS_ADJUSTMENT (for example 150%) or set BPL_JVM_LOADED_CLASS_COUNT.")
+        }
+        if f.kind == .noMemoryLimit && (f.platform == .ecsFargate || f.platform == .ecsEC2) {
+            lines.append("On ECS the JVM is then sized for the VM, not the task: under load the container can be killed "
+                + "for exceeding the task memory. Set a hard container-level `memory`.")
+        }
+        return lines
+    }
+
+    /// "direct 10M + metaspace 120382K + code cache 240M + 250 threads × 1M = 632382K"
+    static func breakdown(_ c: CalculatorFailure) -> String? {
+        var parts: [String] = []
+        if let heap = c.regions.heapBytes, c.heapUserSet { parts.append("heap \(MemorySize(bytes: heap))") }
+        if let h = c.regions.headroomBytes, h > 0, c.check == .nonHeap || c.check == .all { parts.append("headroom \(MemorySize(bytes: h))") }
+        if let d = c.regions.directMemoryBytes { parts.append("direct \(MemorySize(bytes: d))") }
+        if let m = c.printedMetaspace { parts.append("metaspace \(m)") }
+        if let cc = c.regions.reservedCodeCacheBytes { parts.append("code cache \(MemorySize(bytes: cc))") }
+        if let t = c.threadCount, let s = c.stackBytes { parts.append("\(t) threads × \(MemorySize(bytes: s))") }
+        guard parts.count >= 2 else { return nil }
+        var text = parts.joined(separator: " + ")
+        if let r = c.printedRequired ?? c.requiredBytes.map({ MemorySize(bytes: $0).description }) { text += " = \(r)" }
+        return text
+    }
+
+    /// The counted classes x (JVM + app + agents) with int(0.35 × x) == n.
+    public static func countedClasses(forLoaded n: Int) -> ClosedRange<Int> {
+        let guess = Int(Double(n) / 0.35)
+        let candidates = (guess - 4...guess + 4).filter { Int(Double($0) * 0.35) == n }
+        guard let low = candidates.first, let high = candidates.last else { return guess...guess }
+        return low...high
+    }
+
+    static func regionsName(_ check: CalculatorCheck) -> String {
+        switch check {
+        case .fixed: return "fixed regions"
+        case .nonHeap: return "non-heap regions (fixed regions plus headroom)"
+        case .all: return "regions including the user-set heap"
+        }
+    }
+
+    static func hostWord(_ platform: Platform) -> String {
+        switch platform {
+        case .ecsFargate, .ecsEC2: return "VM"
+        case .kubernetes: return "node"
+        default: return "host"
+        }
+    }
+
+    static func size(_ bytes: Int64, printed: String?) -> String { printed ?? MemorySize(bytes: bytes).description }
+
+    /// "ECS Fargate task memory 1024 MiB (valid with 0.25 vCPU)"
+    public static func recommendationHeadline(_ r: Recommendation) -> String {
+        let heap = "leaves a heap of \(MemorySize(bytes: r.heapBytes)) (\(MemorySize(bytes: r.heapBytes).humanReadable))"
+        switch r.platform {
+        case .ecsFargate:
+            if let cpu = r.cpuUnits {
+                let vcpu = FargateSizes.all.first { $0.cpuUnits == cpu }?.vCPU ?? "\(cpu) units"
+                return "ECS Fargate task memory \(r.memoryMiB) MiB (valid with \(vcpu) vCPU); \(heap)"
+            }
+            return "ECS task memory \(r.memoryMiB) MiB; \(heap)"
+        case .ecsEC2: return "ECS container memory \(r.memoryMiB) MiB; \(heap)"
+        case .kubernetes: return "Kubernetes memory limit \(r.memoryMiB)Mi; \(heap)"
+        case .heroku: return "Heroku dyno with \(r.memoryMiB) MiB; \(heap)"
+        case .cloudFoundry: return "Cloud Foundry memory quota \(r.memoryMiB)M; \(heap)"
+        case .docker: return "Docker memory limit \(r.memoryMiB) MiB (-m \(r.memoryMiB)m); \(heap)"
+        case .generic: return "Container memory \(r.memoryMiB) MiB; \(heap)"
+        }
+    }
+}

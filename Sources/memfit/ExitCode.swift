@@ -1,0 +1,15 @@
+/// Documented exit codes (README, "Exit status").
+enum ExitCode: Int32 {
+    /// Nothing to report.
+    case ok = 0
+    /// At least one failure was found (or, for `calc`, the configuration does not fit).
+    case failure = 1
+    /// Only warnings were found.
+    case warnings = 2
+    /// The command line was wrong.
+    case usage = 64
+    /// An input could not be read, and no failure was found in the others.
+    case noInput = 66
+    /// memfit itself is broken (a built-in pattern did not compile).
+    case software = 70
+}
