@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+@testable import MemfitCore
+
+/// Paths and helpers shared by the tests. Fixtures are copies of ../shared/cases, so the suite needs nothing outside.
+enum Fixtures {
+    static var directory: URL { Bundle.module.bundleURL.appendingPathComponent("Fixtures") }
+
+    static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
+
+    static func data(_ name: String) throws -> Data { try Data(contentsOf: url(name)) }
+
+    /// The built `memfit` binary, next to the test bundle.
+    static var memfitBinary: URL {
+        Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("memfit")
+    }
+}
+
+/// Runs the analyser over in-memory text, as the command line does over a file.
+func analyze(_ text: String, name: String = "test.log", options: DiagnosisOptions = .init()) throws -> AnalysisReport {
+    try analyzeBytes(Array(text.utf8), name: name, options: options)
+}
+
+func analyzeBytes(_ bytes: [UInt8], name: String = "test.log", options: DiagnosisOptions = .init()) throws -> AnalysisReport {
+    let analyzer = try Analyzer()
+    var ledger = FactLedger()
+    var hints: [String: Platform] = [:]
+    var source = BytesSource(bytes)
+    let (summary, error) = analyzer.scan(&source, name: name, into: &ledger, hints: &hints)
+    return AnalysisReport(
+        findings: Diagnoser.diagnose(ledger, options: options, inputHints: hints), inputs: [summary],
+        inputErrors: error.map { [$0] } ?? [], droppedFacts: ledger.droppedFacts, options: options)
+}
+
+struct ProcessResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the memfit binary with `arguments` and optional standard input.
+func runMemfit(_ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = Fixtures.memfitBinary
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(stdin) }
+    try input.fileHandleForWriting.close()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return ProcessResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+}
