@@ -22,7 +22,8 @@ public struct LineCleaner: Sendable {
         ("cf-prefix",
          #"^\[(?<source>(?:APP|CELL|API|STG|RTR|SSH|LGR|HEALTH|PROXY|App|DEA)(?:/[\w.-]+)*)\]\h+(?:OUT|ERR)(?:\h|$)"#,
          .cloudFoundry),
-        ("compose-prefix", #"^(?<source>[A-Za-z0-9][\w.-]*)\h+\|(?:\h|$)"#, .docker),
+        // docker compose: "<service>-<replica>" (v2) or "<project>_<service>_<replica>" (v1), padded, then "| ".
+        ("compose-prefix", #"^(?<source>[A-Za-z0-9][\w.-]*[-_]\d+)\h+\|(?:\h|$)"#, .docker),
         ("fly-level", #"^\[(?:info|debug|warn|error)\]\h?"#, nil),
     ]
 
@@ -110,8 +111,9 @@ public struct LineCleaner: Sendable {
         var i = start
         let n = bytes.count
         if bytes[i] == UInt8(ascii: "^") {
+            // "^[" is how a terminal shows ESC, so "^[[0m" is one escape sequence.
             guard i + 1 < n, bytes[i + 1] == UInt8(ascii: "[") else { return nil }
-            i += 1
+            i += 2
         } else if bytes[i] == UInt8(ascii: "#") {
             guard i + 4 < n, bytes[i + 1] == UInt8(ascii: "0"), bytes[i + 2] == UInt8(ascii: "3"),
                   bytes[i + 3] == UInt8(ascii: "3") else { return nil }

@@ -1,0 +1,58 @@
+import Testing
+
+@testable import MemfitCore
+
+@Suite struct MemorySizeTests {
+    @Test(arguments: [
+        ("120382K", Int64(120_382 * 1024)), ("240M", Int64(240 * 1024 * 1024)), ("1G", Int64(1 << 30)), ("0", Int64(0)),
+        ("1t", Int64(1) << 40), ("512m", Int64(512 << 20)), ("4048348058", Int64(4_048_348_058)), (" 10M ", Int64(10 << 20)),
+    ])
+    func parses(_ text: String, _ bytes: Int64) {
+        #expect(MemorySize(parsing: text)?.bytes == bytes)
+    }
+
+    @Test(arguments: ["", "K", "1.5G", "-1M", "1MB", "512Mi", "1b", "12x", "99999999999999999999", "9999999999999T", "1 G"])
+    func rejects(_ text: String) {
+        #expect(MemorySize(parsing: text) == nil)
+    }
+
+    @Test func byteSuffixOnlyWhenAllowed() {
+        #expect(MemorySize(parsing: "100b") == nil)
+        #expect(MemorySize(parsing: "100B", allowByteSuffix: true)?.bytes == 100)
+    }
+
+    @Test(arguments: [
+        (Int64(240 << 20), "240M"), (Int64(1 << 30), "1G"), (Int64(123_272_000), "120382K"), (Int64(1023), "0"),
+        (Int64((1 << 30) + 1023), "1G"), (Int64(2_000_000_000), "1953125K"), (Int64(64) << 40, "64T"), (Int64(0), "0"),
+        (Int64(647_560_000), "632382K"),
+    ])
+    func formatsLikeTheCalculator(_ bytes: Int64, _ text: String) {
+        #expect(MemorySize(bytes: bytes).description == text)
+    }
+
+    @Test func kubernetesDecimalTwoGigabytes() {
+        // bellsoft-liberica#797: a 2G Kubernetes limit (2,000,000,000 B) prints as 1953124K after the cgroup's page rounding.
+        #expect(MemorySize(bytes: 1_953_124 * 1024).description == "1953124K")
+    }
+
+    @Test(arguments: [(Int64(16_468_800), "15.7 MiB"), (Int64(1 << 30), "1.0 GiB"), (Int64(512 * 1024), "512.0 KiB"), (Int64(12), "12 B")])
+    func humanReadable(_ bytes: Int64, _ text: String) {
+        #expect(MemorySize(bytes: bytes).humanReadable == text)
+    }
+
+    @Test(arguments: [("120382K", 18_840), ("120377K", 18_839), ("102790K", 15_734), ("125316K", 19_711), ("192588K", 31_588)])
+    func derivesTheLoadedClassCount(_ printed: String, _ classes: Int) throws {
+        let size = try #require(MemorySize(parsing: printed))
+        #expect(MemoryCalculator.loadedClassCount(forPrintedMetaspace: size) == classes)
+    }
+
+    @Test func noClassCountBehindAnImpossibleMetaspace() {
+        // 120380K lies between the metaspace of 18,839 classes (120377K) and of 18,840 (120382K).
+        #expect(MemoryCalculator.loadedClassCount(forPrintedMetaspace: .kibibytes(120_380)) == nil)
+        #expect(MemoryCalculator.loadedClassCount(forPrintedMetaspace: .kibibytes(100)) == nil)
+    }
+
+    @Test func countedClassesBeforeTheFactor() {
+        #expect(Narrative.countedClasses(forLoaded: 18_840) == 53_829...53_831)
+    }
+}
