@@ -23,7 +23,8 @@ let package = Package(
         .executableTarget(name: "memfit", dependencies: ["MemfitCore"]),
         .testTarget(
             name: "MemfitCoreTests",
-            dependencies: ["MemfitCore"],
+            // memfit is listed so that the binary the command-line tests run is built first.
+            dependencies: ["MemfitCore", "memfit"],
             resources: [.copy("Fixtures")]
         ),
     ]

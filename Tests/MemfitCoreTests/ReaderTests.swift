@@ -20,13 +20,48 @@ import Testing
         #expect(stats.lines == 4)
     }
 
-    @Test func capsLongLinesAndCountsThem() throws {
-        let long = [UInt8](repeating: 0x41, count: 5000)
+    @Test func capsLongLinesKeepingHeadAndTail() throws {
+        let long = Array("HEAD".utf8) + [UInt8](repeating: 0x41, count: 5000) + Array("TAIL".utf8)
         let (out, stats) = try lines(long + [0x0A] + Array("next".utf8), max: 1000)
-        #expect(out.count == 2)
-        #expect(out[0].utf8.count == 1000)
-        #expect(out[1] == "next")
+        #expect(out.count == 3)
+        #expect(out[0].utf8.count == 500 && out[0].hasPrefix("HEAD"))
+        #expect(out[1].utf8.count == 500 && out[1].hasSuffix("TAIL"))
+        #expect(out[2] == "next")
+        #expect(stats.lines == 2)
         #expect(stats.cappedLines == 1)
+    }
+
+    /// Regression: a launch line at the end of a 50 MiB line used to be cut off with the rest of the line.
+    @Test func findingAtTheEndOfAHugeLineIsKept() throws {
+        let failure = " fixed memory regions require 632382K which is greater than 616300K available for allocation: "
+            + "-XX:MaxDirectMemorySize=10M, -XX:MaxMetaspaceSize=120382K, -XX:ReservedCodeCacheSize=240M, -Xss1M * 250 threads\n"
+        let bytes = [UInt8](repeating: 0x78, count: 50 << 20) + Array(failure.utf8)
+        let report = try analyzeBytes(bytes)
+        #expect(report.findings.first?.calculator?.availableBytes == Int64(616_300 * 1024))
+        #expect(report.inputs.first?.cappedLines == 1)
+    }
+
+    /// Random lines of every length around the cap, checked against a plain split.
+    @Test(arguments: [2, 7, 64, 1000, 70_000])
+    func agreesWithAPlainSplit(_ cap: Int) throws {
+        var rng = SplitMix64(seed: UInt64(cap))
+        var bytes: [UInt8] = []
+        var expected: [[UInt8]] = []
+        for _ in 0..<(cap > 1000 ? 40 : 200) {
+            let length = Int(rng.next() % UInt64(cap * 3 + 2))
+            let line = (0..<length).map { _ in UInt8(0x20 + rng.next() % 90) }
+            bytes += line + [0x0A]
+            if line.count <= cap { expected.append(line) } else {
+                expected.append(Array(line.prefix(cap / 2)))
+                expected.append(Array(line.suffix(cap / 2)))
+            }
+        }
+        var source = BytesSource(bytes)
+        var stats = LineReader.Stats()
+        var got: [[UInt8]] = []
+        try LineReader(maxLineBytes: cap).forEachLine(in: &source, stats: &stats) { line, _, _ in got.append(Array(line)) }
+        #expect(got == expected)
+        #expect(stats.lines == (cap > 1000 ? 40 : 200))
     }
 
     @Test func passesNULBytesThrough() throws {
@@ -89,5 +124,18 @@ import Testing
         try p.run()
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
+    }
+}
+
+/// A small deterministic generator, so the random tests repeat exactly.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

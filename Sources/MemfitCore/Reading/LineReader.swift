@@ -6,7 +6,9 @@
 
 /// Stage 1 continued: splits a byte stream into lines in constant memory.
 /// LF and CRLF end a line; a last line without a newline still counts; NUL bytes and invalid UTF-8 pass through
-/// untouched (the cleaner deals with them). A line longer than `maxLineBytes` keeps its first `maxLineBytes` bytes.
+/// untouched (the cleaner deals with them). A line longer than `maxLineBytes` is capped: its first and last
+/// `maxLineBytes / 2` bytes are handed over as two pieces with the same line number, so a launch line at the end
+/// of a huge line is still found, and memory never grows past about twice the cap.
 public struct LineReader {
     public static let defaultMaxLineBytes = 1 << 20
     public static let chunkBytes = 256 * 1024
@@ -20,11 +22,11 @@ public struct LineReader {
     }
 
     public init(maxLineBytes: Int = LineReader.defaultMaxLineBytes) {
-        self.maxLineBytes = maxLineBytes
+        self.maxLineBytes = max(2, maxLineBytes)
     }
 
-    /// Calls `body` with each line (without its terminator) and its 1-based number.
-    /// The buffer is only valid during the call.
+    /// Calls `body` with each line (without its terminator) and its 1-based number; a capped line comes as
+    /// two calls (head, then tail) with `capped` true. The buffer is only valid during the call.
     public func forEachLine<Source: ByteSource>(
         in source: inout Source,
         stats: inout Stats,
@@ -32,28 +34,54 @@ public struct LineReader {
     ) throws(InputError) {
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: LineReader.chunkBytes, alignment: 1)
         defer { chunk.deallocate() }
-        var pending: [UInt8] = []
-        pending.reserveCapacity(4096)
-        var pendingCapped = false
+        let half = maxLineBytes / 2
+        var pending: [UInt8] = []  // the line so far, or its head once capped
+        var tail: [UInt8] = []  // once capped: the most recent bytes, trimmed to `half` from time to time
+        var capped = false
 
-        func emit(_ line: UnsafeBufferPointer<UInt8>, capped: Bool) {
+        func emit(_ line: UnsafeBufferPointer<UInt8>, number: Int) {
             var line = line
             if let last = line.last, last == 0x0D { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
-            stats.lines += 1
-            if capped { stats.cappedLines += 1 }
-            body(line, stats.lines, capped)
+            body(line, number, capped)
         }
 
         func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-            let room = maxLineBytes - pending.count
-            if bytes.count <= room {
-                pending.append(contentsOf: bytes)
-            } else {
-                if room > 0 { pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes.prefix(room))) }
-                pendingCapped = true
+            var bytes = bytes[...]
+            if !capped {
+                if pending.count + bytes.count <= maxLineBytes {
+                    pending.append(contentsOf: bytes)
+                    return
+                }
+                // Over the cap: the head keeps `half` bytes, everything after goes to the tail.
+                capped = true
+                if pending.count > half {
+                    tail.append(contentsOf: pending[half...])
+                    pending.removeSubrange(half...)
+                } else {
+                    let take = half - pending.count
+                    pending.append(contentsOf: bytes.prefix(take))
+                    bytes = bytes.dropFirst(take)
+                }
             }
+            tail.append(contentsOf: bytes)
+            if tail.count > 2 * half { tail.removeFirst(tail.count - half) }
         }
 
+        func finishLine() {
+            stats.lines += 1
+            if capped {
+                stats.cappedLines += 1
+                pending.withUnsafeBufferPointer { emit($0, number: stats.lines) }
+                tail.withUnsafeBufferPointer { emit(UnsafeBufferPointer(rebasing: $0.suffix(half)), number: stats.lines) }
+            } else {
+                pending.withUnsafeBufferPointer { emit($0, number: stats.lines) }
+            }
+            pending.removeAll(keepingCapacity: pending.capacity <= 1 << 16)
+            tail.removeAll()
+            capped = false
+        }
+
+        var sawBytesSinceNewline = false
         while true {
             let n = try source.read(into: chunk)
             if n == 0 { break }
@@ -63,23 +91,23 @@ public struct LineReader {
             while start < n {
                 guard let newline = LineReader.indexOfNewline(bytes, from: start) else {
                     append(UnsafeBufferPointer(rebasing: bytes[start..<n]))
+                    sawBytesSinceNewline = true
                     break
                 }
                 let piece = UnsafeBufferPointer(rebasing: bytes[start..<newline])
-                if pending.isEmpty && !pendingCapped && piece.count <= maxLineBytes {
-                    emit(piece, capped: false)
+                if pending.isEmpty && !capped && piece.count <= maxLineBytes {
+                    // The common case: the whole line is in the chunk; no copy.
+                    stats.lines += 1
+                    emit(piece, number: stats.lines)
                 } else {
                     append(piece)
-                    pending.withUnsafeBufferPointer { emit($0, capped: pendingCapped) }
-                    pending.removeAll(keepingCapacity: pending.capacity <= 1 << 16)
-                    pendingCapped = false
+                    finishLine()
                 }
+                sawBytesSinceNewline = false
                 start = newline + 1
             }
         }
-        if !pending.isEmpty || pendingCapped {
-            pending.withUnsafeBufferPointer { emit($0, capped: pendingCapped) }
-        }
+        if sawBytesSinceNewline { finishLine() }
     }
 
     @inline(__always)

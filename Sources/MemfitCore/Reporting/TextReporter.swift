@@ -14,7 +14,7 @@ public struct TextReporter: Reporter {
         }
         for input in report.inputs {
             if input.cappedLines > 0 {
-                out.append(contentsOf: wrap("note: \(input.path): \(input.cappedLines) line(s) longer than 1 MiB were cut to their first MiB.", indent: ""))
+                out.append(contentsOf: wrap("note: \(input.path): \(input.cappedLines) line(s) longer than 1 MiB were capped: only their first and last 512 KiB were searched.", indent: ""))
             }
             for hit in input.matchLimitHits {
                 out.append(contentsOf: wrap("note: \(input.path): pattern \(hit) hit the match limit and was skipped.", indent: ""))
