@@ -19,7 +19,9 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "MemfitCore", dependencies: ["CPCRE2", "CZlib"]),
+        // glibc's memmem and memrchr, declared for Swift (no library to link: they are in libc).
+        .systemLibrary(name: "CStringSearch"),
+        .target(name: "MemfitCore", dependencies: ["CPCRE2", "CZlib", "CStringSearch"]),
         .executableTarget(name: "memfit", dependencies: ["MemfitCore"]),
         .testTarget(
             name: "MemfitCoreTests",

@@ -29,6 +29,7 @@ public struct AnalysisReport: Sendable {
 /// Reporting is the caller's. One Analyzer per thread.
 public final class Analyzer {
     let cleaner: LineCleaner
+    let prefilter = Prefilter()
     let matcher: LineMatcher
     public var reader = LineReader()
     /// Lines at the top of each input that are decoded even without a catalogue literal, to learn the platform.
@@ -81,20 +82,48 @@ public final class Analyzer {
         var limitHits: [String] = []
         var hint: Platform?
         var failure: InputError?
+
+        /// Decodes and matches one line that passed the prefilter.
+        func process(_ line: UnsafeBufferPointer<UInt8>, number: Int, capped: Bool) {
+            let record = cleaner.clean(line, input: name, line: number, capped: capped, matcher: matcher.pcre)
+            if hint == nil { hint = record.platformHint }
+            switch matcher.match(record.message) {
+            case .none:
+                return
+            case .limitExceeded(let id):
+                if limitHits.count < Analyzer.maxLimitHitsReported { limitHits.append("\(id) at line \(number)") }
+            case .matched(let entry, let m):
+                if let fact = FactExtractor.fact(from: m, entry: entry, record: record) { ledger.add(fact) }
+            }
+        }
+
+        /// The first lines of an input are decoded even without a literal: their shape tells the platform.
+        func sniff(_ line: UnsafeBufferPointer<UInt8>, number: Int) {
+            guard hint == nil, number <= Analyzer.sniffLines else { return }
+            hint = cleaner.clean(line, input: name, line: number, capped: false, matcher: matcher.pcre).platformHint
+        }
+
         do {
-            try reader.forEachLine(in: &source, stats: &stats) { line, number, capped in
-                let candidate = matcher.isCandidate(line)
-                guard candidate || (hint == nil && number <= Analyzer.sniffLines) else { return }
-                let record = cleaner.clean(line, input: name, line: number, capped: capped, matcher: matcher.pcre)
-                if hint == nil { hint = record.platformHint }
-                guard candidate else { return }
-                switch matcher.match(record.message) {
-                case .none:
-                    return
-                case .limitExceeded(let id):
-                    if limitHits.count < Analyzer.maxLimitHitsReported { limitHits.append("\(id) at line \(number)") }
-                case .matched(let entry, let m):
-                    if let fact = FactExtractor.fact(from: m, entry: entry, record: record) { ledger.add(fact) }
+            try reader.forEachPiece(in: &source, stats: &stats) { piece in
+                switch piece {
+                case .line(let line, let number, let capped):
+                    sniff(line, number: number)
+                    if prefilter.matches(line) { process(line, number: number, capped: capped) }
+                case .block(let block, let first):
+                    if hint == nil && first <= Analyzer.sniffLines {
+                        var number = first
+                        LineReader.forEachLine(in: block) { line in
+                            sniff(line, number: number)
+                            number += 1
+                        }
+                    }
+                    var counted = 0
+                    var number = first
+                    for start in prefilter.candidateLineStarts(in: block) {
+                        number += LineReader.countNewlines(UnsafeBufferPointer(rebasing: block[counted..<start]))
+                        counted = start
+                        process(LineReader.line(in: block, startingAt: start), number: number, capped: false)
+                    }
                 }
             }
         } catch {

@@ -9,14 +9,22 @@ import Testing
         #expect(Set(Self.entries).count == Self.entries.count)
     }
 
+    /// The prefilter may only skip lines no entry can match: each entry's literal holds a prefilter literal.
+    @Test(arguments: entries)
+    func prefilterCoversTheEntry(_ id: String) throws {
+        let entry = try #require(PatternCatalogue.builtIn.first { $0.id == id })
+        #expect(PatternCatalogue.prefilterLiterals.contains { entry.literal.contains($0) })
+        #expect(entry.sample.contains(entry.literal))
+    }
+
     /// Every entry's sample line is matched by that entry (first match wins, so nothing earlier shadows it).
     @Test(arguments: entries)
     func sampleMatchesItsOwnEntry(_ id: String) throws {
         let catalogue = try CompiledCatalogue()
         let matcher = LineMatcher(catalogue: catalogue)
         let entry = try #require(PatternCatalogue.builtIn.first { $0.id == id })
-        var bytes = Array(entry.sample.utf8)
-        let candidate = bytes.withUnsafeMutableBufferPointer { matcher.isCandidate(UnsafeBufferPointer($0)) }
+        let bytes = Array(entry.sample.utf8)
+        let candidate = bytes.withUnsafeBufferPointer { Prefilter().matches($0) }
         #expect(candidate, "the prefilter would skip the sample")
         guard case .matched(let matched, _) = matcher.match(entry.sample) else {
             Issue.record("sample does not match: \(entry.sample)")

@@ -64,6 +64,27 @@ import Testing
         #expect(stats.lines == (cap > 1000 ? 40 : 200))
     }
 
+    /// Launch lines deep in a multi-chunk input keep their exact line numbers (the prefilter skips whole blocks).
+    @Test func lineNumbersSurviveThePrefilter() throws {
+        let failure = "fixed memory regions require 632382K which is greater than 616300K available for allocation: "
+            + "-XX:MaxDirectMemorySize=10M, -XX:MaxMetaspaceSize=120382K, -XX:ReservedCodeCacheSize=240M, -Xss1M * 250 threads"
+        var text = ""
+        var expected: [Int] = []
+        for i in 1...30_000 {
+            if i % 7_001 == 0 {
+                // A source per failure, so that each is its own finding; CRLF on some.
+                text += "svc\(i)-1  | " + failure + (i % 2 == 0 ? "\r\n" : "\n")
+                expected.append(i)
+            } else {
+                text += "2023-06-13T15:51:44.123Z INFO request \(i) served in \(i % 97) ms\n"
+            }
+        }
+        let report = try analyze(text)
+        #expect(report.inputs.first?.records == 30_000)
+        let lines = report.findings.flatMap { $0.evidence.map(\.line) }.sorted()
+        #expect(lines == expected)
+    }
+
     @Test func passesNULBytesThrough() throws {
         let (out, _) = try lines([0x61, 0x00, 0x62, 0x0A])
         #expect(out == ["a\u{0}b"])

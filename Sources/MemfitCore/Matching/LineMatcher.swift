@@ -1,26 +1,13 @@
-import CPCRE2
+import CStringSearch
 
-/// Stage 3, match: finds the catalogue entry a line is an instance of. A memmem prefilter on the raw bytes
-/// skips the PCRE2 work for the vast majority of lines, which contain none of the catalogue's literals.
-/// One per thread: it owns PCRE2 match data.
+/// Stage 3, match (second half): finds the catalogue entry a line that passed the `Prefilter` is an instance of.
+/// Each entry's own literal is checked before its pattern runs. One per thread: it owns PCRE2 match data.
 public final class LineMatcher {
     public let catalogue: CompiledCatalogue
-    let literals: [[UInt8]]
     public let pcre = PCRE2Matcher()
 
     public init(catalogue: CompiledCatalogue) {
         self.catalogue = catalogue
-        self.literals = catalogue.prefilterLiterals
-    }
-
-    /// True when the raw line contains at least one literal that some catalogue entry requires.
-    public func isCandidate(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = line.baseAddress, line.count > 0 else { return false }
-        for literal in literals {
-            let hit = literal.withUnsafeBytes { lit in memfit_memmem(base, line.count, lit.baseAddress, lit.count) }
-            if hit != nil { return true }
-        }
-        return false
     }
 
     public enum Outcome {

@@ -45,19 +45,28 @@ public struct CatalogueEntry: Sendable {
 
 /// The built-in catalogue, in match order: the first entry that matches a line wins.
 public enum PatternCatalogue {
+    /// The few literals the prefilter looks for. Every entry's literal contains one of them (a test checks),
+    /// so a line with none of these cannot match any entry. Fewer literals make the scan of ordinary lines cheaper.
+    public static let prefilterLiterals = [
+        "available for allocation", "remaining for heap", "balance memory", "calculate memory configuration",
+        "JVM memory based on", "on this calculation", "memory limit", "JVM Memory Configuration", "failed to launch",
+        "$BP", "class count", "regions from flags", "$JAVA_TOOL_OPTIONS", "OutOfMemoryError", "Could not reserve",
+        "(out of memory)", "cgroup out of memory", "failed container",
+    ]
+
     static let size = #"\d+[KMGTkmgt]?"#
     static let sizeB = #"\d+[KMGTBkmgtb]?"#
 
     public static let builtIn: [CatalogueEntry] = [
         CatalogueEntry(
             id: "libjvm-regions-require", kind: .regionsDoNotFit, generation: .libjvm,
-            literal: "memory regions require",
+            literal: "available for allocation",
             pattern: #"\b(?<check>fixed|non-heap|all) memory regions require (?<required>\#(size)) which is greater than (?<available>\#(size)) available for allocation: (?<regions>.*?)\s*$"#,
             caseless: false,
             sample: "fixed memory regions require 632382K which is greater than 616300K available for allocation: -XX:MaxDirectMemorySize=10M, -XX:MaxMetaspaceSize=120382K, -XX:ReservedCodeCacheSize=240M, -Xss1M * 250 threads"),
         CatalogueEntry(
             id: "cf-v4-required-memory", kind: .regionsDoNotFit, generation: .cfV4,
-            literal: "available for allocation: ",
+            literal: "available for allocation",
             pattern: #"\b(?:required memory (?<required>\#(sizeB))|allocated memory) is greater than (?<available>\#(sizeB)) available for allocation: (?<regions>.*? x \d+ threads)"#,
             caseless: false,
             sample: "required memory 819590K is greater than 512M available for allocation: -XX:MaxDirectMemorySize=10M, -Xmx400M, -XX:MaxMetaspaceSize=102790K, -XX:ReservedCodeCacheSize=240M, -Xss1M x 50 threads"),
@@ -93,13 +102,13 @@ public enum PatternCatalogue {
             sample: "For more information on this calculation, see https://paketo.io/docs/reference/java-reference/#memory-calculator"),
         CatalogueEntry(
             id: "libjvm-limit-unset", kind: .limitUnset, generation: .libjvm,
-            literal: "Configuring JVM for",
+            literal: "memory limit",
             pattern: #"(?<warning>WARNING: )?(?:Container memory limit unset|Unable to determine memory limit)\. Configuring JVM for (?<assumed>\#(size)) container"#,
             caseless: false,
             sample: "WARNING: Unable to determine memory limit. Configuring JVM for 1G container."),
         CatalogueEntry(
             id: "libjvm-limit-too-large", kind: .limitTooLarge, generation: .libjvm,
-            literal: "Configuring JVM for",
+            literal: "memory limit too large",
             pattern: #"Container memory limit too large\. Configuring JVM for (?<assumed>\#(size)) container"#,
             caseless: false,
             sample: "WARNING: Container memory limit too large. Configuring JVM for 64T container."),
@@ -123,13 +132,13 @@ public enum PatternCatalogue {
             sample: "Calculated JVM Memory Configuration: -XX:MaxDirectMemorySize=10M -XX:MaxMetaspaceSize=99072K -XX:ReservedCodeCacheSize=240M -Xss1M -Xmx413175K (Head Room: 0%, Loaded Class Count: 14631, Thread Count: 250, Total Memory: 1.0G)"),
         CatalogueEntry(
             id: "lifecycle-execd-memory-calculator", kind: .execdMemoryCalculatorFailed, generation: .libjvm,
-            literal: "exec.d",
+            literal: "failed to launch: exec.d",
             pattern: #"failed to launch: exec\.d: failed to execute exec\.d file at path '(?<path>[^']*/memory-calculator)': exit status (?<status>\d+)"#,
             caseless: false,
             sample: "ERROR: failed to launch: exec.d: failed to execute exec.d file at path '/layers/paketo-buildpacks_bellsoft-liberica/helper/exec.d/memory-calculator': exit status 1"),
         CatalogueEntry(
             id: "lifecycle-execd-other", kind: .execdOtherFailed, generation: nil,
-            literal: "exec.d",
+            literal: "failed to launch: exec.d",
             pattern: #"failed to launch: exec\.d: (?<cause>failed to (?:execute|read output from\s+|decode output from) exec\.d file at path '(?<path>[^']*)'.*?)\s*$"#,
             caseless: false,
             sample: "ERROR: failed to launch: exec.d: failed to execute exec.d file at path '/layers/paketo-buildpacks_ca-certificates/helper/exec.d/ca-certificates-helper': fork/exec /layers/paketo-buildpacks_ca-certificates/helper/exec.d/ca-certificates-helper: exec format error"),
@@ -141,16 +150,28 @@ public enum PatternCatalogue {
             sample: "ERROR: failed to launch: determine start command: when there is no default process a command is required"),
         CatalogueEntry(
             id: "libjvm-calculator-error", kind: .calculatorError, generation: .libjvm,
-            literal: "$B",
+            literal: "$BP",
             pattern: #"^(?<cause>unable to convert \$(?:BPL_JVM_\w+|BPI_JVM_CLASS_COUNT)=.* to integer|\$BPI_(?:APPLICATION_PATH|JVM_CLASS_COUNT) must be set|unable to parse \$BPL_JVM_CLASS_ADJUSTMENT .*)$"#,
             caseless: false,
             sample: "unable to convert $BPL_JVM_THREAD_COUNT=fifty to integer"),
         CatalogueEntry(
             id: "libjvm-class-count-error", kind: .calculatorError, generation: .libjvm,
-            literal: "unable to ",
-            pattern: #"^(?<cause>unable to determine class count|unable to create memory regions from flags|unable to parse \$JAVA_TOOL_OPTIONS)\s*$"#,
+            literal: "class count",
+            pattern: #"^(?<cause>unable to determine class count)\s*$"#,
             caseless: false,
             sample: "unable to determine class count"),
+        CatalogueEntry(
+            id: "libjvm-flags-error", kind: .calculatorError, generation: .libjvm,
+            literal: "emory regions from flags",
+            pattern: #"^(?<cause>unable to create memory regions from flags)\s*$"#,
+            caseless: false,
+            sample: "unable to create memory regions from flags"),
+        CatalogueEntry(
+            id: "libjvm-java-tool-options-error", kind: .calculatorError, generation: .libjvm,
+            literal: "$JAVA_TOOL_OPTIONS",
+            pattern: #"^(?<cause>unable to parse \$JAVA_TOOL_OPTIONS)\s*$"#,
+            caseless: false,
+            sample: "unable to parse $JAVA_TOOL_OPTIONS"),
         CatalogueEntry(
             id: "jvm-out-of-memory", kind: .jvmOutOfMemory, generation: nil,
             literal: "OutOfMemoryError: ",
@@ -165,9 +186,9 @@ public enum PatternCatalogue {
             sample: "Could not reserve enough space for 1048576KB object heap"),
         CatalogueEntry(
             id: "ecs-container-oom-killed", kind: .containerOOMKilled, generation: nil,
-            literal: "ontainer killed due to memory usage",
+            literal: "OutOfMemoryError: Container killed",
             pattern: #"OutOfMemoryError: Container killed due to memory usage"#,
-            caseless: true,
+            caseless: false,
             sample: "OutOfMemoryError: Container killed due to memory usage"),
         CatalogueEntry(
             id: "cf-exited-out-of-memory", kind: .containerOOMKilled, generation: nil,
@@ -206,11 +227,5 @@ public struct CompiledCatalogue: Sendable {
             compiled.append(Entry(entry: entry, pattern: pattern, literal: Array(entry.literal.utf8)))
         }
         entries = compiled
-    }
-
-    /// Distinct prefilter literals: a line that contains none of them cannot match any entry.
-    var prefilterLiterals: [[UInt8]] {
-        var seen: Set<[UInt8]> = []
-        return entries.compactMap { seen.insert($0.literal).inserted ? $0.literal : nil }
     }
 }

@@ -3,6 +3,7 @@
 #elseif canImport(Musl)
     import Musl
 #endif
+import CStringSearch
 
 /// Stage 1 continued: splits a byte stream into lines in constant memory.
 /// LF and CRLF end a line; a last line without a newline still counts; NUL bytes and invalid UTF-8 pass through
@@ -25,27 +26,37 @@ public struct LineReader {
         self.maxLineBytes = max(2, maxLineBytes)
     }
 
-    /// Calls `body` with each line (without its terminator) and its 1-based number; a capped line comes as
-    /// two calls (head, then tail) with `capped` true. The buffer is only valid during the call.
-    public func forEachLine<Source: ByteSource>(
+    /// What the reader hands over: whole blocks of lines straight from the read buffer (no copy), or single
+    /// lines it had to assemble across reads or cap.
+    public enum Piece {
+        /// Complete lines, each ending in "\n" (a CR before it is still there); the first is line `firstLine`.
+        case block(UnsafeBufferPointer<UInt8>, firstLine: Int)
+        /// One line without its terminator. A capped line comes as two pieces (head, tail) with the same number.
+        case line(UnsafeBufferPointer<UInt8>, number: Int, capped: Bool)
+    }
+
+    /// Calls `body` with the input in pieces. Buffers are only valid during the call.
+    public func forEachPiece<Source: ByteSource>(
         in source: inout Source,
         stats: inout Stats,
-        _ body: (_ line: UnsafeBufferPointer<UInt8>, _ number: Int, _ capped: Bool) -> Void
+        _ body: (Piece) -> Void
     ) throws(InputError) {
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: LineReader.chunkBytes, alignment: 1)
+        // A block can then never hold a line longer than the cap.
+        let chunkSize = min(LineReader.chunkBytes, maxLineBytes)
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
         defer { chunk.deallocate() }
         let half = maxLineBytes / 2
-        var pending: [UInt8] = []  // the line so far, or its head once capped
+        var pending: [UInt8] = []  // the partial line so far, or its head once capped
         var tail: [UInt8] = []  // once capped: the most recent bytes, trimmed to `half` from time to time
         var capped = false
+        var partial = false
 
-        func emit(_ line: UnsafeBufferPointer<UInt8>, number: Int) {
-            var line = line
-            if let last = line.last, last == 0x0D { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
-            body(line, number, capped)
+        func emit(_ line: UnsafeBufferPointer<UInt8>) {
+            body(.line(LineReader.droppingCR(line), number: stats.lines, capped: capped))
         }
 
         func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+            partial = true
             var bytes = bytes[...]
             if !capped {
                 if pending.count + bytes.count <= maxLineBytes {
@@ -69,45 +80,90 @@ public struct LineReader {
 
         func finishLine() {
             stats.lines += 1
-            if capped {
-                stats.cappedLines += 1
-                pending.withUnsafeBufferPointer { emit($0, number: stats.lines) }
-                tail.withUnsafeBufferPointer { emit(UnsafeBufferPointer(rebasing: $0.suffix(half)), number: stats.lines) }
-            } else {
-                pending.withUnsafeBufferPointer { emit($0, number: stats.lines) }
-            }
+            if capped { stats.cappedLines += 1 }
+            pending.withUnsafeBufferPointer { emit($0) }
+            if capped { tail.withUnsafeBufferPointer { emit(UnsafeBufferPointer(rebasing: $0.suffix(half))) } }
             pending.removeAll(keepingCapacity: pending.capacity <= 1 << 16)
             tail.removeAll()
             capped = false
+            partial = false
         }
 
-        var sawBytesSinceNewline = false
         while true {
             let n = try source.read(into: chunk)
             if n == 0 { break }
             stats.bytes += Int64(n)
             let bytes = UnsafeBufferPointer(start: chunk.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n)
             var start = 0
-            while start < n {
-                guard let newline = LineReader.indexOfNewline(bytes, from: start) else {
-                    append(UnsafeBufferPointer(rebasing: bytes[start..<n]))
-                    sawBytesSinceNewline = true
-                    break
+            if partial {
+                guard let newline = LineReader.indexOfNewline(bytes, from: 0) else {
+                    append(bytes)
+                    continue
                 }
-                let piece = UnsafeBufferPointer(rebasing: bytes[start..<newline])
-                if pending.isEmpty && !capped && piece.count <= maxLineBytes {
-                    // The common case: the whole line is in the chunk; no copy.
-                    stats.lines += 1
-                    emit(piece, number: stats.lines)
-                } else {
-                    append(piece)
-                    finishLine()
-                }
-                sawBytesSinceNewline = false
+                append(UnsafeBufferPointer(rebasing: bytes[..<newline]))
+                finishLine()
                 start = newline + 1
             }
+            let rest = UnsafeBufferPointer(rebasing: bytes[start...])
+            if let base = rest.baseAddress, !rest.isEmpty, let last = memfit_memrchr(base, 0x0A, rest.count) {
+                let end = base.distance(to: last.assumingMemoryBound(to: UInt8.self)) + 1
+                let block = UnsafeBufferPointer(rebasing: rest[..<end])
+                let first = stats.lines + 1
+                stats.lines += LineReader.countNewlines(block)
+                body(.block(block, firstLine: first))
+                start += end
+            }
+            if start < n { append(UnsafeBufferPointer(rebasing: bytes[start...])) }
         }
-        if sawBytesSinceNewline { finishLine() }
+        if partial { finishLine() }
+    }
+
+    /// Calls `body` with each line (without its terminator) and its 1-based number; a capped line comes as
+    /// two calls (head, then tail) with `capped` true. The buffer is only valid during the call.
+    public func forEachLine<Source: ByteSource>(
+        in source: inout Source,
+        stats: inout Stats,
+        _ body: (_ line: UnsafeBufferPointer<UInt8>, _ number: Int, _ capped: Bool) -> Void
+    ) throws(InputError) {
+        try forEachPiece(in: &source, stats: &stats) { piece in
+            switch piece {
+            case .line(let line, let number, let capped):
+                body(line, number, capped)
+            case .block(let block, let first):
+                var number = first
+                LineReader.forEachLine(in: block) { line in
+                    body(line, number, false)
+                    number += 1
+                }
+            }
+        }
+    }
+
+    /// Splits a block of complete lines; CRs before the newlines are dropped.
+    public static func forEachLine(in block: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var start = 0
+        while let newline = indexOfNewline(block, from: start) {
+            body(droppingCR(UnsafeBufferPointer(rebasing: block[start..<newline])))
+            start = newline + 1
+        }
+    }
+
+    /// The line of `block` starting at `start`, without its newline and CR.
+    public static func line(in block: UnsafeBufferPointer<UInt8>, startingAt start: Int) -> UnsafeBufferPointer<UInt8> {
+        let end = indexOfNewline(block, from: start) ?? block.count
+        return droppingCR(UnsafeBufferPointer(rebasing: block[start..<end]))
+    }
+
+    static func droppingCR(_ line: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        if let last = line.last, last == 0x0D { return UnsafeBufferPointer(rebasing: line.dropLast()) }
+        return line
+    }
+
+    /// Counts "\n" bytes; written so the compiler vectorises it.
+    public static func countNewlines(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var count = 0
+        for byte in bytes { count &+= byte == 0x0A ? 1 : 0 }
+        return count
     }
 
     @inline(__always)
