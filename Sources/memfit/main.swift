@@ -17,8 +17,8 @@ let mainHelp = """
 
     Run 'memfit analyze --help' or 'memfit calc --help' for the options.
 
-    Exit status: 0 nothing to report, 1 a failure found, 2 only warnings,
-                 64 usage error, 66 an input could not be read (and no failure found).
+    Exit status: 0 nothing to report, 1 a failure found, 2 only warnings, 64 usage error,
+                 66 an input could not be read (and no failure found), 70 internal error.
     """
 
 let analyzeHelp = """
@@ -34,13 +34,13 @@ let analyzeHelp = """
           --min-heap SIZE      the smallest heap worth starting with (default 128M)
           --current-memory SIZE
                                the container's current size, for alternatives that keep it
-          --color WHEN         auto (default), always or never; NO_COLOR turns colour off
+          --color WHEN         auto (default: colour on a terminal unless NO_COLOR is set), always or never
           --title TEXT         title of the Markdown report
       -h, --help               this help
 
     SIZE is digits with an optional K, M, G or T (binary units); plain digits are bytes.
     Exit status: 0 nothing to report, 1 a failure found, 2 only warnings, 64 usage error,
-                 66 an input could not be read and no failure was found in the others.
+                 66 an input could not be read and no failure was found in the others, 70 internal error.
     """
 
 let calcHelp = """
@@ -218,7 +218,10 @@ case "help":
     switch arguments.dropFirst().first {
     case "calc": writeStdout(calcHelp + "\n")
     case "analyze": writeStdout(analyzeHelp + "\n")
-    default: writeStdout(mainHelp + "\n")
+    case nil: writeStdout(mainHelp + "\n")
+    case let other?:
+        writeStderr("memfit: no such command: \(other) (commands: analyze, calc, help)")
+        exit(ExitCode.usage.rawValue)
     }
     exitCode = .ok
 case "--help", "-h":

@@ -27,14 +27,23 @@ public struct TextReporter: Reporter {
     }
 
     func summaryLine(_ report: AnalysisReport) -> String {
-        let lines = report.inputs.reduce(0) { $0 + $1.records }
-        let inputs = report.inputs.count == 1 ? report.inputs[0].path : "\(report.inputs.count) inputs"
-        let failures = report.findings.filter { $0.severity == .failure }.count
-        let warnings = report.findings.filter { $0.severity == .warning }.count
+        let read = report.inputs.filter { $0.format != "unreadable" }
+        let lines = read.reduce(0) { $0 + $1.records }
+        let unreadable = report.inputs.count - read.count
+        let inputs = read.count == 1 ? read[0].path : plural(read.count, "input")
+        var text: String
         if report.findings.isEmpty {
-            return "memfit: no launch-memory failures or warnings in \(inputs) (\(lines) lines read). Nothing to report."
+            text = read.isEmpty
+                ? "memfit: nothing was read."
+                : "memfit: no launch-memory failures or warnings in \(inputs) (\(plural(lines, "line")) read)."
+            if unreadable == 0 { text += " Nothing to report." }
+        } else {
+            let failures = report.findings.filter { $0.severity == .failure }.count
+            let warnings = report.findings.filter { $0.severity == .warning }.count
+            text = "memfit: \(plural(failures, "failure")), \(plural(warnings, "warning")) in \(inputs) (\(plural(lines, "line")) read)."
         }
-        return "memfit: \(plural(failures, "failure")), \(plural(warnings, "warning")) in \(inputs) (\(lines) lines read)."
+        if unreadable > 0 { text += " \(plural(unreadable, "input")) could not be read (see the errors above)." }
+        return text
     }
 
     func render(_ f: Finding) -> [String] {
