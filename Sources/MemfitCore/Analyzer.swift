@@ -1,8 +1,12 @@
 /// What memfit learned about one input, reported alongside the findings.
 public struct InputSummary: Sendable, Equatable {
     public var path: String
-    /// How the input was read: "plain" or "gzip".
+    /// How the input was read: "plain", "json", "insights-csv"…, or "unreadable".
     public var format: String
+    /// For JSON, which document shape was recognised ("cloudwatch-filter-log-events", "ecs-describe-tasks"…).
+    public var shape: String?
+    public var compression: String
+    public var encoding: String
     public var records: Int
     public var bytes: Int64
     public var cappedLines: Int
@@ -31,13 +35,16 @@ public final class Analyzer {
     let cleaner: LineCleaner
     let prefilter = Prefilter()
     let matcher: LineMatcher
+    let sniffPatterns: SniffPatterns
     public var reader = LineReader()
-    /// Lines at the top of each input that are decoded even without a catalogue literal, to learn the platform.
-    static let sniffLines = 64
-    static let maxLimitHitsReported = 20
+    /// Forces a format instead of detecting it.
+    public var forcedFormat: InputFormat?
+    /// How many bytes are looked at to detect encoding and format.
+    static let sniffBytes = 64 * 1024
 
     public init(catalogue: CompiledCatalogue? = nil) throws(PCRE2Pattern.CompileError) {
         cleaner = try LineCleaner()
+        sniffPatterns = try SniffPatterns()
         if let catalogue {
             matcher = LineMatcher(catalogue: catalogue)
         } else {
@@ -59,14 +66,18 @@ public final class Analyzer {
             } catch {
                 errors.append(error)
                 inputs.append(InputSummary(
-                    path: display, format: "unreadable", records: 0, bytes: 0, cappedLines: 0, matchLimitHits: [],
-                    errors: [error.description], partial: true))
+                    path: display, format: "unreadable", shape: nil, compression: "none", encoding: "unknown", records: 0, bytes: 0,
+                    cappedLines: 0, matchLimitHits: [], errors: [error.description], partial: true))
                 continue
             }
-            var (summary, error) = scan(&stream, name: display, into: &ledger, hints: &hints)
-            summary.format = stream.compression == .gzip ? "gzip" : "plain"
+            let processor = RecordProcessor(input: display, analyzer: self, ledger: ledger)
+            ledger = FactLedger()  // the processor holds the only reference while it works
+            var summary = decode(&stream, processor: processor)
+            summary.compression = stream.compression.rawValue
             stream.close()
-            if let error { errors.append(error) }
+            ledger = processor.ledger
+            if let hint = processor.hint { hints[display] = hint }
+            if let error = processor.error { errors.append(error) }
             inputs.append(summary)
         }
         let findings = Diagnoser.diagnose(ledger, options: options, inputHints: hints)
@@ -74,65 +85,174 @@ public final class Analyzer {
             findings: findings, inputs: inputs, inputErrors: errors, droppedFacts: ledger.droppedFacts, options: options)
     }
 
-    /// Scans one byte stream into the ledger. Errors stop this input only; what was read before them counts.
+    /// Scans one byte stream into the ledger (for callers that have bytes, not files).
     public func scan<Source: ByteSource>(
         _ source: inout Source, name: String, into ledger: inout FactLedger, hints: inout [String: Platform]
     ) -> (InputSummary, InputError?) {
+        let processor = RecordProcessor(input: name, analyzer: self, ledger: ledger)
+        ledger = FactLedger()
+        let summary = decode(&source, processor: processor)
+        ledger = processor.ledger
+        if let hint = processor.hint { hints[name] = hint }
+        return (summary, processor.error)
+    }
+
+    /// Detects the text encoding and the format from the first bytes, then runs the matching decoder.
+    func decode<Source: ByteSource>(_ source: inout Source, processor: RecordProcessor) -> InputSummary {
         var stats = LineReader.Stats()
-        var limitHits: [String] = []
-        var hint: Platform?
-        var failure: InputError?
-
-        /// Decodes and matches one line that passed the prefilter.
-        func process(_ line: UnsafeBufferPointer<UInt8>, number: Int, capped: Bool) {
-            let record = cleaner.clean(line, input: name, line: number, capped: capped, matcher: matcher.pcre)
-            if hint == nil { hint = record.platformHint }
-            switch matcher.match(record.message) {
-            case .none:
-                return
-            case .limitExceeded(let id):
-                if limitHits.count < Analyzer.maxLimitHitsReported { limitHits.append("\(id) at line \(number)") }
-            case .matched(let entry, let m):
-                if let fact = FactExtractor.fact(from: m, entry: entry, record: record) { ledger.add(fact) }
-            }
-        }
-
-        /// The first lines of an input are decoded even without a literal: their shape tells the platform.
-        func sniff(_ line: UnsafeBufferPointer<UInt8>, number: Int) {
-            guard hint == nil, number <= Analyzer.sniffLines else { return }
-            hint = cleaner.clean(line, input: name, line: number, capped: false, matcher: matcher.pcre).platformHint
-        }
-
+        var format = forcedFormat ?? .plain
+        var encoding = TextEncoding.utf8
         do {
-            try reader.forEachPiece(in: &source, stats: &stats) { piece in
-                switch piece {
-                case .line(let line, let number, let capped):
-                    sniff(line, number: number)
-                    if prefilter.matches(line) { process(line, number: number, capped: capped) }
-                case .block(let block, let first):
-                    if hint == nil && first <= Analyzer.sniffLines {
-                        var number = first
-                        LineReader.forEachLine(in: block) { line in
-                            sniff(line, number: number)
-                            number += 1
-                        }
-                    }
-                    var counted = 0
-                    var number = first
-                    for start in prefilter.candidateLineStarts(in: block) {
-                        number += LineReader.countNewlines(UnsafeBufferPointer(rebasing: block[counted..<start]))
-                        counted = start
-                        process(LineReader.line(in: block, startingAt: start), number: number, capped: false)
-                    }
-                }
+            let prefix = try Analyzer.readPrefix(&source, count: Analyzer.sniffBytes)
+            encoding = TextEncoding.detect(prefix)
+            var replay = PrefixedSource(prefix: Array(prefix.dropFirst(encoding.bomLength)), base: source)
+            switch encoding {
+            case .utf16LE, .utf16BE:
+                var utf8 = UTF16Source(base: replay, bigEndian: encoding == .utf16BE)
+                let head = try Analyzer.readPrefix(&utf8, count: Analyzer.sniffBytes)
+                format = forcedFormat ?? InputFormat.sniff(head, matcher: matcher.pcre, patterns: sniffPatterns)
+                var text = PrefixedSource(prefix: head, base: utf8)
+                try run(format, &text, processor: processor, stats: &stats)
+            case .utf8, .utf8BOM:
+                format = forcedFormat ?? InputFormat.sniff(Array(replay.prefix), matcher: matcher.pcre, patterns: sniffPatterns)
+                try run(format, &replay, processor: processor, stats: &stats)
             }
         } catch {
-            failure = error
+            processor.error = error
         }
-        if let hint { hints[name] = hint }
-        let summary = InputSummary(
-            path: name, format: "plain", records: stats.lines, bytes: stats.bytes, cappedLines: stats.cappedLines,
-            matchLimitHits: limitHits, errors: failure.map { [$0.description] } ?? [], partial: failure != nil)
-        return (summary, failure)
+        stats.bytes = max(stats.bytes, processor.bytesRead)
+        return InputSummary(
+            path: processor.input, format: format.rawValue, shape: processor.shape, compression: "none", encoding: encoding.rawValue,
+            records: processor.records ?? stats.lines, bytes: stats.bytes, cappedLines: stats.cappedLines,
+            matchLimitHits: processor.limitHits, errors: processor.error.map { [$0.description] } ?? [],
+            partial: processor.error != nil)
+    }
+
+    func run<Source: ByteSource>(
+        _ format: InputFormat, _ source: inout Source, processor: RecordProcessor, stats: inout LineReader.Stats
+    ) throws(InputError) {
+        switch format {
+        case .plain:
+            try PlainLinesDecoder().decode(&source, reader: reader, stats: &stats, into: processor)
+        case .json:
+            try JSONLogDecoder().decode(&source, into: processor)
+        case .insightsCSV:
+            try InsightsCSVDecoder().decode(&source, into: processor)
+        case .cloudwatchText:
+            try CloudWatchTextDecoder().decode(&source, reader: reader, stats: &stats, into: processor)
+        case .awsLogsTail, .s3Export:
+            try TimestampedLinesDecoder(format: format).decode(&source, reader: reader, stats: &stats, into: processor)
+        case .cri:
+            try CRIDecoder().decode(&source, reader: reader, stats: &stats, into: processor)
+        case .kubectlDescribe:
+            try KubectlDescribeDecoder().decode(&source, reader: reader, stats: &stats, into: processor)
+        }
+    }
+
+    /// Reads up to `count` bytes (fewer at the end of input).
+    static func readPrefix<Source: ByteSource>(_ source: inout Source, count: Int) throws(InputError) -> [UInt8] {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
+        defer { buffer.deallocate() }
+        var filled = 0
+        while filled < count {
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            if n == 0 { break }
+            filled += n
+        }
+        return Array(buffer[0..<filled])
+    }
+}
+
+/// Takes one input's decoded records through cleaning, matching and fact extraction into the ledger.
+final class RecordProcessor {
+    let input: String
+    unowned let analyzer: Analyzer
+    var ledger: FactLedger
+    /// The platform the input's first lines point to.
+    var hint: Platform?
+    var limitHits: [String] = []
+    /// Records counted by a structured decoder; nil means "one per line".
+    var records: Int?
+    var bytesRead: Int64 = 0
+    var shape: String?
+    var error: InputError?
+    static let sniffLines = 64
+    static let maxLimitHitsReported = 20
+
+    init(input: String, analyzer: Analyzer, ledger: FactLedger) {
+        self.input = input
+        self.analyzer = analyzer
+        self.ledger = ledger
+    }
+
+    var prefilter: Prefilter { analyzer.prefilter }
+
+    /// A line that may hold a launch message: prefilter, then decode and match.
+    func line(_ bytes: UnsafeBufferPointer<UInt8>, number: Int, capped: Bool = false, context: RecordContext? = nil) {
+        if hint == nil && number <= RecordProcessor.sniffLines && context == nil { sniff(bytes, number: number) }
+        guard prefilter.matches(bytes) else { return }
+        process(bytes, number: number, capped: capped, context: context)
+    }
+
+    /// A message that may span lines (JSON and CSV fields): each of its lines is matched on its own.
+    func message(_ text: String, number: Int, context: RecordContext) {
+        var text = text
+        text.withUTF8 { bytes in
+            if !bytes.contains(0x0A) {
+                line(bytes, number: number, context: context)
+                return
+            }
+            var start = 0
+            while start <= bytes.count {
+                let end = LineReader.indexOfNewline(bytes, from: start) ?? bytes.count
+                line(LineReader.droppingCR(UnsafeBufferPointer(rebasing: bytes[start..<end])), number: number, context: context)
+                start = end + 1
+            }
+        }
+    }
+
+    /// Complete lines straight from the read buffer: only lines with a prefilter literal are decoded.
+    func block(_ block: UnsafeBufferPointer<UInt8>, firstLine: Int) {
+        if hint == nil && firstLine <= RecordProcessor.sniffLines {
+            var number = firstLine
+            LineReader.forEachLine(in: block) { line in
+                if hint == nil && number <= RecordProcessor.sniffLines { sniff(line, number: number) }
+                number += 1
+            }
+        }
+        var counted = 0
+        var number = firstLine
+        for start in prefilter.candidateLineStarts(in: block) {
+            number += LineReader.countNewlines(UnsafeBufferPointer(rebasing: block[counted..<start]))
+            counted = start
+            process(LineReader.line(in: block, startingAt: start), number: number, capped: false, context: nil)
+        }
+    }
+
+    /// A record a structured decoder built itself (no text to prefilter), e.g. an ECS container stop.
+    func record(_ record: LogRecord) {
+        switch analyzer.matcher.match(record.message) {
+        case .matched(let entry, let m):
+            if let fact = FactExtractor.fact(from: m, entry: entry, record: record) { ledger.add(fact) }
+        case .limitExceeded(let id):
+            noteLimit(id, line: record.line)
+        case .none:
+            return
+        }
+    }
+
+    private func sniff(_ bytes: UnsafeBufferPointer<UInt8>, number: Int) {
+        hint = analyzer.cleaner.clean(bytes, input: input, line: number, capped: false, matcher: analyzer.matcher.pcre).platformHint
+    }
+
+    private func process(_ bytes: UnsafeBufferPointer<UInt8>, number: Int, capped: Bool, context: RecordContext?) {
+        let record = analyzer.cleaner.clean(
+            bytes, input: input, line: number, capped: capped, matcher: analyzer.matcher.pcre, context: context)
+        if hint == nil { hint = record.platformHint }
+        self.record(record)
+    }
+
+    private func noteLimit(_ id: String, line: Int) {
+        if limitHits.count < RecordProcessor.maxLimitHitsReported { limitHits.append("\(id) at line \(line)") }
     }
 }

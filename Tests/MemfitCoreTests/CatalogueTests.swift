@@ -74,9 +74,3 @@ import Testing
         #expect(FactExtractor.vendor(fromLayerPath: path) == vendor)
     }
 }
-
-extension LogRecord {
-    init(input: String, line: Int, message: String, capped: Bool) {
-        self.init(input: input, line: line, timestamp: nil, source: nil, platformHint: nil, message: message, capped: capped)
-    }
-}

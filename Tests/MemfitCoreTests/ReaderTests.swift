@@ -106,7 +106,7 @@ import Testing
         let gz = dir.appendingPathComponent("export-000000")
         try shell("gzip -c \(plain.path) > \(gz.path) && gzip -c \(plain.path) >> \(gz.path)")
         let report = try Analyzer().analyze(paths: [gz.path], options: DiagnosisOptions())
-        #expect(report.inputs.first?.format == "gzip")
+        #expect(report.inputs.first?.compression == "gzip")
         #expect(report.inputs.first?.records == 10)
         #expect(report.findings.first?.kind == .calculatorFailure)
         #expect(report.findings.first?.occurrences == 2)

@@ -37,8 +37,10 @@ public struct LineCleaner: Sendable {
         self.rules = rules
     }
 
+    /// `context` is what the decoder already knows; it wins over what the line's prefixes say.
     public func clean(
-        _ raw: UnsafeBufferPointer<UInt8>, input: String, line: Int, capped: Bool, matcher: PCRE2Matcher
+        _ raw: UnsafeBufferPointer<UInt8>, input: String, line: Int, capped: Bool, matcher: PCRE2Matcher,
+        context: RecordContext? = nil
     ) -> LogRecord {
         var text = LineCleaner.removeControls(String(decoding: LineCleaner.stripEscapeSequences(raw), as: UTF8.self))
         var timestamp: String?
@@ -61,8 +63,10 @@ public struct LineCleaner: Sendable {
         }
         let message = LineCleaner.trimmingTrailingBlanks(text.replacingTabs())
         return LogRecord(
-            input: input, line: line, timestamp: timestamp, source: source, platformHint: hint,
-            message: message, capped: capped)
+            input: input, line: line, timestamp: context?.timestamp ?? timestamp, source: context?.source ?? source,
+            platformHint: context?.platform ?? hint,
+            platformReason: context?.platformReason ?? hint.map { _ in "the shape of the log lines" },
+            attributes: context?.attributes, message: message, capped: capped)
     }
 
     /// Removes ANSI escape sequences (CSI, OSC, two-byte escapes) and the `[31;1m`, `^[[0m`, `#033[0m`

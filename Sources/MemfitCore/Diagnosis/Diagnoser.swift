@@ -46,7 +46,7 @@ public enum Diagnoser {
 
     static func diagnose(_ source: FactLedger.SourceFacts, options: DiagnosisOptions, inputHints: [String: Platform]) -> [Finding] {
         let entries = source.entries
-        let platform = options.platform ?? inferPlatform(entries, inputHints: inputHints)
+        let (platform, platformReason) = options.platform.map { ($0, "--platform") } ?? inferPlatform(entries, inputHints: inputHints)
         var limits = LimitEvidence()
         var wrappers: [FactLedger.Entry] = []
         var headers: [FactLedger.Entry] = []
@@ -73,7 +73,7 @@ public enum Diagnoser {
         }.first
         var base = Finding(
             kind: .calculatorFailure, severity: .failure, source: source.key.source, occurrences: 0, calculator: nil,
-            recommendation: nil, evidence: [], platform: platform, vendor: vendor)
+            recommendation: nil, evidence: [], platform: platform, platformReason: platformReason, vendor: vendor)
         var findings: [Finding] = []
 
         // Calculator failures: repeats of one generation are one finding, reported at its worst (least memory).
@@ -96,7 +96,7 @@ public enum Diagnoser {
                 if case .sizedFromAvailableMemory(let size) = entry.first.payload { return size == worst.failure.available }
                 return true
             }
-            finding.evidence = orderedEvidence([worst.entry] + headers + matchingLimitLines + wrappers, worst: worst.entry)
+            finding.evidence = orderedEvidence([worst.entry] + headers + matchingLimitLines + wrappers)
             stamp(&finding, group.map(\.entry))
             findings.append(finding)
         }
@@ -109,7 +109,7 @@ public enum Diagnoser {
             finding.kind = .launchFailure
             finding.detail = "the memory calculator failed before it could size the JVM: \(cause)"
             finding.occurrences = entry.count
-            finding.evidence = orderedEvidence([entry] + wrappers, worst: entry)
+            finding.evidence = orderedEvidence([entry] + wrappers)
             stamp(&finding, [entry])
             findings.append(finding)
         }
@@ -117,7 +117,7 @@ public enum Diagnoser {
             var finding = base
             finding.detail = "the memory calculator exited with an error, but its own message is not in the input"
             finding.occurrences = wrapper.count
-            finding.evidence = orderedEvidence(headers + limits.entries + wrappers, worst: wrapper)
+            finding.evidence = orderedEvidence(headers + limits.entries + wrappers)
             stamp(&finding, wrappers)
             findings.append(finding)
         }
@@ -141,11 +141,14 @@ public enum Diagnoser {
                 finding.detail = what
                 if let latestConfiguration {
                     finding.calculator = calculatorFromConfiguration(latestConfiguration.configuration, limits: limits)
-                    finding.evidence = orderedEvidence([latestConfiguration.entry, entry], worst: entry)
+                    finding.evidence = orderedEvidence([latestConfiguration.entry, entry])
                 }
-            case .containerOOMKilled(let detail):
+            case .containerOOMKilled(let how, let attributes):
                 finding.kind = .containerOOMKilled
-                finding.detail = detail
+                finding.detail = how
+                finding.memoryLimitBytes = attributes?.memoryLimitBytes
+                finding.memoryLimitSource = attributes?.memoryLimitSource
+                finding.exitCode = attributes?.exitCode
             default:
                 continue
             }
@@ -167,7 +170,7 @@ public enum Diagnoser {
             finding.recommendation = Recommender.recommend(
                 needs: needs(for: worst.configuration), platform: platform, minHeap: options.minHeap,
                 limitVisible: calc.limitVisible, current: current(options: options, calc: calc))
-            finding.evidence = orderedEvidence([worst.entry] + limits.entries, worst: worst.entry)
+            finding.evidence = orderedEvidence([worst.entry] + limits.entries)
             stamp(&finding, nearMisses.map(\.entry))
             findings.append(finding)
         }
@@ -187,9 +190,9 @@ public enum Diagnoser {
             }
             if let c = latestConfiguration {
                 finding.calculator = calculatorFromConfiguration(c.configuration, limits: limits)
-                finding.evidence = orderedEvidence(limits.entries + [c.entry], worst: limits.entries[0])
+                finding.evidence = orderedEvidence(limits.entries + [c.entry])
             } else {
-                finding.evidence = orderedEvidence(limits.entries, worst: limits.entries[0])
+                finding.evidence = orderedEvidence(limits.entries)
             }
             let figures = limits.sizedFrom.map(\.bytes)
             if let low = figures.min(), let high = figures.max(), low != high { finding.availableRange = low...high }
@@ -199,14 +202,20 @@ public enum Diagnoser {
         return findings
     }
 
-    static func inferPlatform(_ entries: [FactLedger.Entry], inputHints: [String: Platform]) -> Platform {
-        if let hint = entries.lazy.compactMap(\.first.platformHint).first { return hint }
-        if let input = entries.first?.first.evidence.input, let hint = inputHints[input] { return hint }
+    /// The platform the source's lines point to, and why; then the input's first lines; then the wording.
+    static func inferPlatform(_ entries: [FactLedger.Entry], inputHints: [String: Platform]) -> (Platform, String) {
+        if let fact = entries.lazy.map(\.first).first(where: { $0.platformHint != nil }), let hint = fact.platformHint {
+            return (hint, fact.platformReason ?? "the shape of the log lines")
+        }
+        if let input = entries.first?.first.evidence.input, let hint = inputHints[input] {
+            return (hint, "the shape of the input's first lines")
+        }
         let cfV3 = entries.contains { entry in
             if case .regionsDoNotFit(let f) = entry.first.payload { return f.generation == .cfV3 }
             return false
         }
-        return cfV3 ? .cloudFoundry : .generic
+        if cfV3 { return (.cloudFoundry, "the Cloud Foundry calculator v3 wording") }
+        return (.generic, "nothing in the log names the platform")
     }
 
     /// The failure's arithmetic in exact bytes. The calculator prints whole KiB; the metaspace it printed pins down
@@ -297,8 +306,8 @@ public enum Diagnoser {
         return .init(bytes: calc.availableBytes, description: "the \(seen) the calculator saw at this start")
     }
 
-    /// Evidence in input order, each line once, the worst case first when it ties.
-    static func orderedEvidence(_ entries: [FactLedger.Entry], worst: FactLedger.Entry) -> [Evidence] {
+    /// Evidence in input order, each line once.
+    static func orderedEvidence(_ entries: [FactLedger.Entry]) -> [Evidence] {
         var seen: Set<Evidence> = []
         var list: [Evidence] = []
         for e in entries where seen.insert(e.first.evidence).inserted { list.append(e.first.evidence) }

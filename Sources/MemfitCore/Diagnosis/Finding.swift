@@ -56,6 +56,12 @@ public struct Finding: Sendable {
     public var recommendation: Recommendation?
     public var evidence: [Evidence]
     public var platform: Platform
+    /// Why memfit assumed that platform: "--platform", "launchType FARGATE in aws ecs describe-tasks"…
+    public var platformReason: String
+    /// The memory limit the container was killed at, when the input says (container-oom-killed).
+    public var memoryLimitBytes: Int64?
+    public var memoryLimitSource: String?
+    public var exitCode: Int?
     /// The buildpack that ships the calculator, from the exec.d path.
     public var vendor: String?
     /// Free text the narrative needs: the OOM kind, the launcher's cause, the calculator error.

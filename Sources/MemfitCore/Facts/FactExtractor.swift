@@ -1,11 +1,14 @@
 /// Stage 4, extract facts: turns a catalogue match into a typed fact. Pure; no I/O.
 public enum FactExtractor {
     public static func fact(from match: PCRE2Match, entry: CatalogueEntry, record: LogRecord) -> Fact? {
-        guard let payload = payload(from: match, entry: entry) else { return nil }
-        let hint: Platform? = payload == .testcontainersDump ? .docker : record.platformHint
+        guard var payload = payload(from: match, entry: entry) else { return nil }
+        if case .containerOOMKilled(let how, _) = payload { payload = .containerOOMKilled(how: how, attributes: record.attributes) }
+        let testcontainers = payload == .testcontainersDump
         return Fact(
             payload: payload, entryID: entry.id, source: record.source, timestamp: record.timestamp,
-            platformHint: hint, evidence: Evidence(input: record.input, line: record.line, text: record.message))
+            platformHint: testcontainers ? .docker : record.platformHint,
+            platformReason: testcontainers ? "a Testcontainers log dump" : record.platformReason,
+            evidence: Evidence(input: record.input, line: record.line, text: record.message))
     }
 
     static func payload(from m: PCRE2Match, entry: CatalogueEntry) -> FactPayload? {
@@ -38,7 +41,7 @@ public enum FactExtractor {
         case .jvmOutOfMemory:
             return .jvmOutOfMemory(what: m["what"] ?? "object heap")
         case .containerOOMKilled:
-            return .containerOOMKilled(detail: entry.id)
+            return .containerOOMKilled(how: entry.id, attributes: nil)
         case .testcontainersDump:
             return .testcontainersDump
         }

@@ -93,7 +93,8 @@ public enum FactPayload: Sendable, Hashable {
     case launcherFailed(cause: String)
     case calculatorError(cause: String)
     case jvmOutOfMemory(what: String)
-    case containerOOMKilled(detail: String)
+    /// `how` says which platform message it was; the attributes carry the limit when the document gave it.
+    case containerOOMKilled(how: String, attributes: RecordAttributes?)
     case testcontainersDump
 }
 
@@ -103,5 +104,6 @@ public struct Fact: Sendable {
     public var source: String?
     public var timestamp: String?
     public var platformHint: Platform?
+    public var platformReason: String?
     public var evidence: Evidence
 }

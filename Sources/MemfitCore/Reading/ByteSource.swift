@@ -21,6 +21,7 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
         case readFailed = "read failed"
         case corruptGzip = "corrupt gzip data"
         case truncatedGzip = "truncated gzip data"
+        case invalidFormat = "invalid content"
     }
     public var input: String
     public var reason: Reason

@@ -22,6 +22,9 @@ public struct JSONReporter: Reporter {
                 .object([("input", .string(e.input)), ("line", .int(e.line)), ("text", .string(e.text))])
             })),
             ("platform", .string(f.platform.rawValue)),
+            ("platformReason", .string(f.platformReason)),
+            ("memoryLimitBytes", .optional(f.memoryLimitBytes)),
+            ("exitCode", .optional(f.exitCode)),
             ("vendor", .optional(f.vendor)),
             ("summary", .string(Narrative.headline(f))),
             ("firstSeen", .optional(f.firstSeen)),
@@ -71,6 +74,9 @@ public struct JSONReporter: Reporter {
         .object([
             ("path", .string(i.path)),
             ("format", .string(i.format)),
+            ("shape", .optional(i.shape)),
+            ("compression", .string(i.compression)),
+            ("encoding", .string(i.encoding)),
             ("records", .int(i.records)),
             ("bytes", .int(i.bytes)),
             ("errors", .array(i.errors.map { .string($0) })),

@@ -25,7 +25,7 @@ public struct MarkdownReporter: Reporter {
     func summary(_ report: AnalysisReport) -> String {
         if report.findings.isEmpty {
             return "No launch-memory failures or warnings were found "
-                + "(\(report.inputs.reduce(0) { $0 + $1.records }) lines read)."
+                + "(\(report.inputs.reduce(0) { $0 + $1.records }) records read)."
         }
         return report.findings.map { f in
             var text = Markdown.inline(Narrative.headline(f))
@@ -43,7 +43,7 @@ public struct MarkdownReporter: Reporter {
         out.append("| Source | \(Markdown.cell(f.source ?? "(not named in the log)")) |")
         out.append("| Kind | \(f.kind.rawValue) |")
         out.append("| Occurrences | \(f.occurrences) |")
-        out.append("| Platform | \(f.platform.rawValue) |")
+        out.append("| Platform | \(f.platform.rawValue), from \(Markdown.cell(f.platformReason)) |")
         if let c = f.calculator {
             out.append("| Calculator | \(c.generation.rawValue)\(f.vendor.map { " (" + Markdown.cell($0) + ")" } ?? "") |")
         }

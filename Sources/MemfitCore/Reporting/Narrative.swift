@@ -16,7 +16,11 @@ public enum Narrative {
         case .noMemoryLimit:
             return "The memory calculator saw no memory limit: \(f.detail ?? "")."
         case .containerOOMKilled:
-            return "The container was killed for using more memory than its limit (exit 137, \(f.detail ?? "OOM"))."
+            var limit = ""
+            if let bytes = f.memoryLimitBytes {
+                limit = " of \(MemorySize(bytes: bytes).humanReadable)" + (f.memoryLimitSource.map { " (\($0))" } ?? "")
+            }
+            return "The container was killed for using more memory than its limit\(limit), with exit code \(f.exitCode ?? 137)."
         case .jvmOutOfMemory:
             return "The JVM ran out of memory: java.lang.OutOfMemoryError: \(f.detail ?? "")."
         case .launchFailure:
@@ -27,6 +31,7 @@ public enum Narrative {
     /// Sentences after the headline: the arithmetic, what was derived, where the limit came from.
     public static func details(_ f: Finding) -> [String] {
         var lines: [String] = []
+        if f.kind == .containerOOMKilled { return oomKillAdvice(f) }
         guard let c = f.calculator else {
             if f.kind == .calculatorFailure, f.vendor != nil || !f.evidence.isEmpty {
                 lines.append("Look for the calculator's own error lines just before the exec.d line; they name the regions.")
@@ -76,6 +81,27 @@ public enum Narrative {
         if f.kind == .noMemoryLimit && (f.platform == .ecsFargate || f.platform == .ecsEC2) {
             lines.append("On ECS the JVM is then sized for the VM, not the task: under load the container can be killed "
                 + "for exceeding the task memory. Set a hard container-level `memory`.")
+        }
+        return lines
+    }
+
+    /// A kill by the kernel or the platform: the JVM's total footprint (heap plus everything else) outgrew the limit.
+    static func oomKillAdvice(_ f: Finding) -> [String] {
+        var lines = ["The JVM started, then its whole footprint (heap, metaspace, thread stacks, direct buffers and "
+            + "native memory) outgrew the limit; the kernel killed it without a Java error."]
+        if let bytes = f.memoryLimitBytes {
+            let mib = Int64(MemorySize(bytes: bytes).mebibytesRoundedUp)
+            var next = "a larger size"
+            if f.platform == .ecsFargate, let size = FargateSizes.smallest(atLeast: mib + 1) {
+                next = "the next Fargate size, \(size.memoryMiB) MiB (valid with \(size.vCPU) vCPU)"
+            } else if f.platform == .heroku, let dyno = HerokuDynoSizes.smallest(atLeast: mib + 1) {
+                next = "the next dyno size, \(dyno) MiB"
+            }
+            lines.append("Give it \(next), or keep the size and leave room outside the heap with BPL_JVM_HEAD_ROOM "
+                + "(for example 10, so the calculator keeps 10% back).")
+        } else {
+            lines.append("Raise the memory limit, or keep it and set BPL_JVM_HEAD_ROOM (for example 10) so the calculator "
+                + "leaves room outside the heap.")
         }
         return lines
     }

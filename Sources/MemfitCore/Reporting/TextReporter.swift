@@ -35,12 +35,12 @@ public struct TextReporter: Reporter {
         if report.findings.isEmpty {
             text = read.isEmpty
                 ? "memfit: nothing was read."
-                : "memfit: no launch-memory failures or warnings in \(inputs) (\(plural(lines, "line")) read)."
+                : "memfit: no launch-memory failures or warnings in \(inputs) (\(plural(lines, "record")) read)."
             if unreadable == 0 { text += " Nothing to report." }
         } else {
             let failures = report.findings.filter { $0.severity == .failure }.count
             let warnings = report.findings.filter { $0.severity == .warning }.count
-            text = "memfit: \(plural(failures, "failure")), \(plural(warnings, "warning")) in \(inputs) (\(plural(lines, "line")) read)."
+            text = "memfit: \(plural(failures, "failure")), \(plural(warnings, "warning")) in \(inputs) (\(plural(lines, "record")) read)."
         }
         if unreadable > 0 { text += " \(plural(unreadable, "input")) could not be read (see the errors above)." }
         return text
@@ -57,6 +57,7 @@ public struct TextReporter: Reporter {
         out.append(contentsOf: wrap(Narrative.headline(f), indent: "  "))
         if let c = f.calculator, let bar = bar(c) { out.append("  " + bar) }
         for line in Narrative.details(f) { out.append(contentsOf: wrap(line, indent: "  ")) }
+        out.append(contentsOf: wrap("Platform: \(f.platform.rawValue), from \(f.platformReason).", indent: "  "))
         if let r = f.recommendation {
             out.append(contentsOf: wrap("Recommendation: " + Narrative.recommendationHeadline(r) + ".", indent: "  "))
             if let advice = r.containerLimitAdvice { out.append(contentsOf: wrap(advice, indent: "  ")) }

@@ -1,0 +1,58 @@
+/// How an input is decoded into records. Detected from the first bytes and lines; `--input-format` forces one.
+public enum InputFormat: String, Sendable, CaseIterable {
+    /// Lines; the cleaner strips timestamps and platform prefixes (compose, kubectl, cf, Heroku…).
+    case plain
+    /// JSON documents, one or many: CloudWatch `get-log-events`/`filter-log-events`, Logs Insights JSON and
+    /// `get-query-results`, subscription payloads, Firehose objects, ECS `describe-tasks`/`describe-services`,
+    /// Docker `json-file` lines, `docker inspect`.
+    case json
+    /// Logs Insights console CSV (RFC 4180).
+    case insightsCSV = "insights-csv"
+    /// `aws logs get-log-events`/`filter-log-events --output text`: `EVENTS⇥…` lines.
+    case cloudwatchText = "cloudwatch-text"
+    /// `aws logs tail` (detailed or short): a timestamped first line per event, raw continuation lines.
+    case awsLogsTail = "aws-logs-tail"
+    /// CloudWatch export to S3: `2023-06-13T15:51:44.123Z message` lines, raw continuation lines.
+    case s3Export = "s3-export"
+    /// Kubernetes CRI node files: `timestamp stream P|F message`; `P` partials are joined.
+    case cri
+    /// `kubectl describe pod` text.
+    case kubectlDescribe = "kubectl-describe"
+
+    /// Guesses the format from the first bytes of the (decompressed, UTF-8) input.
+    public static func sniff(_ prefix: [UInt8], matcher: PCRE2Matcher, patterns: SniffPatterns) -> InputFormat {
+        var bytes = prefix[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return .plain }
+        let lines = String(decoding: bytes[first...].prefix(16 * 1024), as: UTF8.self)
+            .split(separator: "\n", maxSplits: 40, omittingEmptySubsequences: true).map { String($0) }
+        guard let firstLine = lines.first else { return .plain }
+        if bytes[first] == UInt8(ascii: "{") { return .json }
+        if bytes[first] == UInt8(ascii: "["), let next = bytes[(first + 1)...].first(where: { !isSpace($0) }),
+           [UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "]")].contains(next) {
+            return .json
+        }
+        for (format, pattern) in patterns.lineFormats where matcher.matches(pattern, firstLine) != nil { return format }
+        if lines.prefix(40).contains(where: { $0.hasPrefix("Containers:") }) && firstLine.hasPrefix("Name:") {
+            return .kubectlDescribe
+        }
+        return .plain
+    }
+}
+
+/// The compiled first-line signatures (log-formats.md §0), compiled once.
+public struct SniffPatterns: Sendable {
+    let lineFormats: [(InputFormat, PCRE2Pattern)]
+
+    public init() throws(PCRE2Pattern.CompileError) {
+        lineFormats = [
+            (.insightsCSV, try PCRE2Pattern(#"^"?@[\w.]+"?(?:,"?@?[\w.]+"?)*\s*$"#)),
+            (.cloudwatchText, try PCRE2Pattern(#"^(?:[bf]/\d{56}\t|EVENTS\t)"#)),
+            // detailed: microseconds (dropped when 0 in the json form) and +00:00, then the stream (never holding ':' or
+            // '*', unlike Heroku's "app[web.1]:"); short: no zone at all
+            (.awsLogsTail, try PCRE2Pattern(#"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:(?:\.\d{6})?\+00:00 [^\s:*]+(?: |$)| )"#)),
+            (.s3Export, try PCRE2Pattern(#"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z "#)),
+            (.cri, try PCRE2Pattern(#"^\S+ (?:stdout|stderr) [PF](?::\S*)? "#)),
+        ]
+    }
+}

@@ -1,0 +1,101 @@
+/// CloudWatch Logs Insights console CSV: RFC 4180 quoting, fields that span lines, an optional BOM, rows usually
+/// newest first, and (in concatenated exports) repeated header rows. `@message` is the message, `@logStream` the
+/// source, `@timestamp` the time.
+struct InsightsCSVDecoder {
+    static let maxFields = 1024
+
+    func decode<Source: ByteSource>(_ source: inout Source, into processor: RecordProcessor) throws(InputError) {
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
+        defer { chunk.deallocate() }
+        var fields: [String] = []
+        var field = CappedBytes(limit: LineReader.defaultMaxLineBytes)
+        var inQuotes = false
+        var quoteSeen = false  // a '"' inside quotes: either an escaped quote or the closing one
+        var line = 1
+        var recordLine = 1
+        var header: [String]?
+        var columns: (message: Int, timestamp: Int?, stream: Int?)?
+        var records = 0
+        var previousCR = false
+        var bytes: Int64 = 0
+
+        func endField() {
+            if fields.count < InsightsCSVDecoder.maxFields { fields.append(field.string()) }
+            field = CappedBytes(limit: LineReader.defaultMaxLineBytes)
+        }
+
+        func endRecord() {
+            endField()
+            defer { fields.removeAll(keepingCapacity: true); recordLine = line }
+            if fields.count == 1 && fields[0].isEmpty { return }  // a blank line
+            if var first = fields.first, first.hasPrefix("\u{FEFF}") {
+                first.removeFirst()
+                fields[0] = first
+            }
+            guard let header else {
+                header = fields
+                let names = fields.map { $0.trimmingBlanks() }
+                if let message = names.firstIndex(of: "@message") ?? names.firstIndex(of: "message") {
+                    columns = (message, names.firstIndex(of: "@timestamp"), names.firstIndex(of: "@logStream"))
+                }
+                return
+            }
+            if fields == header { return }  // a header repeated by concatenation
+            guard let columns, columns.message < fields.count else { return }
+            records += 1
+            var context = RecordContext(platform: .ecsFargate, platformReason: "a CloudWatch Logs Insights export")
+            if let t = columns.timestamp, t < fields.count { context.timestamp = fields[t] }
+            if let s = columns.stream, s < fields.count, !fields[s].isEmpty { context.source = fields[s] }
+            processor.message(fields[columns.message], number: recordLine, context: context)
+        }
+
+        while true {
+            let n = try source.read(into: chunk)
+            if n == 0 { break }
+            bytes += Int64(n)
+            for i in 0..<n {
+                let b = chunk[i]
+                if b == 0x0A { line += 1 }
+                if inQuotes {
+                    if quoteSeen {
+                        quoteSeen = false
+                        if b == UInt8(ascii: "\"") { field.append(b); continue }
+                        inQuotes = false  // that quote closed the field; fall through to handle `b`
+                    } else if b == UInt8(ascii: "\"") {
+                        quoteSeen = true
+                        continue
+                    } else {
+                        field.append(b)
+                        continue
+                    }
+                }
+                switch b {
+                case UInt8(ascii: "\""):
+                    inQuotes = true
+                case UInt8(ascii: ","):
+                    endField()
+                case 0x0A:
+                    endRecord()
+                case 0x0D:
+                    previousCR = true
+                    continue
+                default:
+                    if previousCR { field.append(0x0D) }
+                    field.append(b)
+                }
+                previousCR = false
+            }
+        }
+        processor.bytesRead = bytes
+        if inQuotes && !quoteSeen {
+            // Keep what the unterminated field holds, then say where it began.
+            endRecord()
+            processor.records = records
+            throw InputError(
+                input: processor.input, reason: .invalidFormat,
+                detail: "CSV quoted field starting on line \(recordLine) is never closed")
+        }
+        if !fields.isEmpty || field.head.count > 0 || quoteSeen { endRecord() }
+        processor.records = records
+    }
+}

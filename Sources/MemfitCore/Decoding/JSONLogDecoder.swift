@@ -1,0 +1,341 @@
+import CZlib
+
+/// JSON inputs, streamed: every object is seen when it closes, with its scalar members (and those of its
+/// object-valued members, lifted as `State.OOMKilled`), and the members its ancestors had so far. Nothing holds
+/// more than one event at a time, so a 2 GB `filter-log-events` document is decoded in constant memory.
+///
+/// Shapes recognised (log-formats.md §1–§8, §10.3): CloudWatch events (`message` with `logStreamName`,
+/// `timestamp`), Logs Insights JSON (`@message`, `@logStream`) and `get-query-results` rows (`field`/`value`),
+/// subscription payloads (`logEvents` under `logStream`, `CONTROL_MESSAGE` skipped, Lambda's base64+gzip `data`),
+/// Firehose objects (`}{`-joined), FireLens records inside messages (`log`, `container_name`), Docker json-file
+/// lines (`log`, `stream`, `time`; partial lines joined), `docker inspect` (`State.OOMKilled`), and ECS
+/// `describe-tasks` / `describe-services`.
+struct JSONLogDecoder {
+    /// Nested payloads (Lambda `data`) are decoded at most this deep.
+    var nesting = 0
+    static let maxScalarBytes = 8 << 20
+    static let maxNestedPayload = 64 << 20
+
+    struct Frame {
+        var isObject: Bool
+        /// The member name this container is the value of (nil for array elements and top-level values).
+        var key: String?
+        var fields: [String: String] = [:]
+        var pendingKey: String?
+    }
+
+    /// State that spans objects: the current task's containers, query-result rows, Docker partial lines.
+    final class State {
+        var containers: [[String: String]] = []
+        var row: [String: String] = [:]
+        var partialLines: [String: (text: String, line: Int, time: String?)] = [:]
+        var records = 0
+        var shape: String?
+    }
+
+    func decode<Source: ByteSource>(_ source: inout Source, into processor: RecordProcessor) throws(InputError) {
+        let state = State()
+        defer {
+            flushPartials(state, processor)
+            processor.records = (processor.records ?? 0) + state.records
+            if nesting == 0 { processor.shape = state.shape }
+        }
+        var tokenizer = JSONTokenizer(source: source)
+        defer { tokenizer.release() }
+        var frames: [Frame] = []
+        var scalarBytes = 0
+        do {
+            while let token = try tokenizer.next() {
+                switch token {
+                case .objectStart, .arrayStart:
+                    let key = frames.last.flatMap { $0.isObject ? $0.pendingKey : nil }
+                    if frames.count > 0 { frames[frames.count - 1].pendingKey = nil }
+                    frames.append(Frame(isObject: token == .objectStart, key: key))
+                case .key(let key):
+                    frames[frames.count - 1].pendingKey = key
+                case .string(let value), .number(let value):
+                    store(value, in: &frames, budget: &scalarBytes)
+                case .bool(let value):
+                    store(value ? "true" : "false", in: &frames, budget: &scalarBytes)
+                case .null:
+                    if frames.count > 0 { frames[frames.count - 1].pendingKey = nil }
+                case .objectEnd, .arrayEnd:
+                    let frame = frames.removeLast()
+                    scalarBytes -= frame.fields.reduce(0) { $0 + $1.value.utf8.count }
+                    if frame.isObject {
+                        // Lift a member object's scalars into its parent: `"State": {"OOMKilled": true}` → `State.OOMKilled`.
+                        if let key = frame.key, frames.last?.isObject == true, frame.fields.count <= 32 {
+                            for (name, value) in frame.fields where value.utf8.count <= 4096 {
+                                frames[frames.count - 1].fields[key + "." + name] = value
+                            }
+                        }
+                        object(frame, ancestors: frames, line: tokenizer.line, state: state, processor: processor)
+                    } else {
+                        arrayEnded(frame, ancestors: frames, line: tokenizer.line, state: state, processor: processor)
+                    }
+                }
+            }
+        } catch {
+            processor.bytesRead = tokenizer.offset
+            switch error {
+            case .input(let inputError): throw inputError
+            case .syntax(let syntax):
+                throw InputError(
+                    input: processor.input, reason: .invalidFormat, detail: "invalid JSON: \(syntax.message)",
+                    offset: syntax.offset)
+            }
+        }
+        processor.bytesRead = tokenizer.offset
+    }
+
+    private func store(_ value: String, in frames: inout [Frame], budget: inout Int) {
+        guard let last = frames.indices.last else { return }
+        defer { frames[last].pendingKey = nil }
+        guard frames[last].isObject, let key = frames[last].pendingKey else { return }
+        guard budget + value.utf8.count <= JSONLogDecoder.maxScalarBytes else { return }
+        budget += value.utf8.count
+        frames[last].fields[key] = value
+    }
+
+    // MARK: shapes
+
+    private func object(_ frame: Frame, ancestors: [Frame], line: Int, state: State, processor: RecordProcessor) {
+        let f = frame.fields
+        let parentKey = ancestors.last.flatMap { $0.isObject ? nil : $0.key }  // the array this object is in
+
+        // Lambda subscription wrapper: {"awslogs": {"data": "<base64 of gzip>"}}
+        if frame.key == "awslogs", let data = f["data"] {
+            decodeNested(base64: data, line: line, processor: processor)
+            return
+        }
+        // ECS describe-tasks: containers close before their task.
+        if parentKey == "containers" {
+            state.containers.append(f)
+            return
+        }
+        if parentKey == "tasks", f["taskArn"] != nil || f["launchType"] != nil {
+            ecsTask(f, containers: state.containers, line: line, state: state, processor: processor)
+            state.containers.removeAll()
+            return
+        }
+        // get-query-results: rows of {"field", "value"} pairs, emitted when the row's array closes.
+        if f.count <= 2, let field = f["field"], f.keys.allSatisfy({ $0 == "field" || $0 == "value" }) {
+            state.row[field] = f["value"] ?? ""
+            return
+        }
+        // docker inspect
+        if f["State.OOMKilled"] != nil || f["State.ExitCode"] != nil {
+            dockerInspect(f, line: line, state: state, processor: processor)
+            return
+        }
+        guard let message = f["message"] ?? f["@message"] ?? f["log"] else { return }
+        // Subscription payloads: control messages carry no log events.
+        if ancestors.contains(where: { $0.fields["messageType"] == "CONTROL_MESSAGE" }) { return }
+        event(message, fields: f, ancestors: ancestors, line: line, state: state, processor: processor)
+    }
+
+    private func arrayEnded(_ frame: Frame, ancestors: [Frame], line: Int, state: State, processor: RecordProcessor) {
+        guard !state.row.isEmpty else { return }
+        let row = state.row
+        state.row = [:]
+        if state.shape == nil { state.shape = "insights-query-results" }
+        event(row["@message"] ?? "", fields: row, ancestors: ancestors, line: line, state: state, processor: processor)
+    }
+
+    private func event(
+        _ message: String, fields f: [String: String], ancestors: [Frame], line: Int, state: State, processor: RecordProcessor
+    ) {
+        var context = RecordContext(platform: .ecsFargate)
+        context.timestamp = f["timestamp"] ?? f["@timestamp"] ?? f["time"] ?? f["createdAt"]
+        context.source = f["logStreamName"] ?? f["@logStream"] ?? f["container_name"] ?? f["ecs_task_arn"]
+            ?? ancestors.lazy.compactMap { $0.fields["logStream"] ?? $0.fields["serviceName"] }.last
+        let shape: String
+        if f["log"] != nil && f["message"] == nil && f["@message"] == nil {
+            if f["container_name"] != nil || f["ecs_task_arn"] != nil {
+                shape = "firelens"
+                context.platformReason = "FireLens records"
+            } else {
+                shape = "docker-json-file"
+                context.platform = .docker
+                context.platformReason = "Docker json-file lines"
+            }
+        } else if f["@message"] != nil {
+            shape = "insights-json"
+            context.platformReason = "a CloudWatch Logs Insights export"
+        } else if ancestors.contains(where: { $0.fields["logGroup"] != nil }) {
+            shape = "cloudwatch-subscription"
+            context.platformReason = "a CloudWatch Logs subscription payload"
+        } else if ancestors.contains(where: { $0.fields["serviceName"] != nil }) {
+            shape = "ecs-describe-services"
+            context.platformReason = "aws ecs describe-services output"
+        } else {
+            shape = f["logStreamName"] != nil ? "cloudwatch-filter-log-events" : "cloudwatch-get-log-events"
+            context.platformReason = "aws logs JSON output"
+        }
+        if state.shape == nil { state.shape = shape }
+        var text = message
+        // FireLens: the CloudWatch message is itself a JSON record whose `log` is the application's line.
+        if text.first == "{", text.contains("\"log\""), let inner = JSONLogDecoder.smallObject(text), let log = inner["log"] {
+            text = log
+            context.source = inner["container_name"] ?? inner["ecs_task_arn"] ?? context.source
+            context.platformReason = "FireLens records"
+        }
+        // Docker json-file: a line longer than 16 KiB arrives in pieces without the trailing newline.
+        if f["log"] != nil, f["message"] == nil, let stream = f["stream"] {
+            let key = (context.source ?? "") + "\u{0}" + stream
+            if !text.hasSuffix("\n") {
+                var partial = state.partialLines[key] ?? ("", line, context.timestamp)
+                if partial.text.utf8.count < LineReader.defaultMaxLineBytes { partial.text += text }
+                state.partialLines[key] = partial
+                return
+            }
+            if let partial = state.partialLines.removeValue(forKey: key) { text = partial.text + text }
+        }
+        state.records += 1
+        processor.message(text, number: line, context: context)
+    }
+
+    private func flushPartials(_ state: State, _ processor: RecordProcessor) {
+        for (_, partial) in state.partialLines.sorted(by: { $0.value.line < $1.value.line }) {
+            state.records += 1
+            processor.message(partial.text, number: partial.line, context: RecordContext(
+                timestamp: partial.time, platform: .docker, platformReason: "Docker json-file lines"))
+        }
+        state.partialLines.removeAll()
+    }
+
+    private func ecsTask(_ task: [String: String], containers: [[String: String]], line: Int, state: State, processor: RecordProcessor) {
+        state.shape = state.shape ?? "ecs-describe-tasks"
+        let launchType = task["launchType"]?.uppercased()
+        let platform: Platform = launchType == "EC2" || launchType == "EXTERNAL" ? .ecsEC2 : .ecsFargate
+        let reason = "launchType \(launchType ?? "not given") in aws ecs describe-tasks"
+        let family = task["taskDefinitionArn"].flatMap { $0.split(separator: "/").last?.split(separator: ":").first.map(String.init) }
+            ?? task["group"] ?? task["taskArn"].flatMap { $0.split(separator: "/").last.map(String.init) }
+        let taskMemory = task["memory"].flatMap { Int64($0) }
+        for container in containers {
+            guard let text = container["reason"] ?? container["exitCode"].map({ "exit code \($0)" }) else { continue }
+            state.records += 1
+            var message = text
+            if text.lowercased().contains("outofmemoryerror: container killed due to memory usage") {
+                message = "OutOfMemoryError: Container killed due to memory usage"  // the catalogue's wording
+            }
+            let containerMemory = container["memory"].flatMap { Int64($0) }
+            let limit = containerMemory ?? taskMemory
+            let name = [family, container["name"]].compactMap { $0 }.joined(separator: "/")
+            processor.record(LogRecord(
+                input: processor.input, line: line, timestamp: task["stoppedAt"], source: name.isEmpty ? nil : name,
+                platformHint: platform, platformReason: reason,
+                attributes: RecordAttributes(
+                    exitCode: container["exitCode"].flatMap { Int($0) }, memoryLimitBytes: limit.map { $0 * MemorySize.mebi },
+                    memoryLimitSource: containerMemory != nil ? "container memory \(containerMemory!) MiB"
+                        : taskMemory.map { "task memory \($0) MiB" }),
+                message: message))
+        }
+        if let stopped = task["stoppedReason"] {
+            state.records += 1
+            processor.record(LogRecord(
+                input: processor.input, line: line, timestamp: task["stoppedAt"], source: family, platformHint: platform,
+                platformReason: reason, message: stopped))
+        }
+    }
+
+    private func dockerInspect(_ f: [String: String], line: Int, state: State, processor: RecordProcessor) {
+        state.shape = state.shape ?? "docker-inspect"
+        guard f["State.OOMKilled"] == "true" else { return }
+        state.records += 1
+        let memory = f["HostConfig.Memory"].flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil }
+        processor.record(LogRecord(
+            input: processor.input, line: line, timestamp: f["State.FinishedAt"],
+            source: f["Name"].map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 }, platformHint: .docker,
+            platformReason: "docker inspect output",
+            attributes: RecordAttributes(
+                exitCode: f["State.ExitCode"].flatMap { Int($0) }, memoryLimitBytes: memory,
+                memoryLimitSource: memory.map { "HostConfig.Memory \($0)" }),
+            message: "OOMKilled: true"))
+    }
+
+    /// Lambda's `data`: base64 of gzip of a subscription payload, decoded in memory (payloads are at most 1 MB).
+    private func decodeNested(base64 text: String, line: Int, processor: RecordProcessor) {
+        guard nesting < 2, let compressed = Base64.decode(text) else { return }
+        var bytes = compressed
+        if compressed.starts(with: [0x1F, 0x8B]) {
+            guard let inflated = Gunzip.inflate(compressed, limit: JSONLogDecoder.maxNestedPayload) else { return }
+            bytes = inflated
+        }
+        var nested = JSONLogDecoder()
+        nested.nesting = nesting + 1
+        var source = BytesSource(bytes)
+        // A broken nested payload is skipped; the outer document goes on.
+        try? nested.decode(&source, into: processor)
+    }
+
+    /// Parses a small JSON object held in a string (FireLens records) into its scalar members.
+    static func smallObject(_ text: String) -> [String: String]? {
+        guard text.utf8.count <= LineReader.defaultMaxLineBytes else { return nil }
+        var tokenizer = JSONTokenizer(source: BytesSource(Array(text.utf8)))
+        defer { tokenizer.release() }
+        var fields: [String: String] = [:]
+        var key: String?
+        do {
+            guard try tokenizer.next() == .objectStart else { return nil }
+            while let token = try tokenizer.next() {
+                switch token {
+                case .key(let k): key = k
+                case .string(let v), .number(let v):
+                    if tokenizer.depth == 1, let k = key { fields[k] = v }
+                    key = nil
+                case .objectEnd where tokenizer.depth == 0: return fields
+                default: key = nil
+                }
+            }
+        } catch {
+            return nil
+        }
+        return fields
+    }
+}
+
+enum Base64 {
+    static func decode(_ text: String) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count * 3 / 4)
+        var buffer: UInt32 = 0
+        var bits = 0
+        for c in text.utf8 {
+            let v: UInt32
+            switch c {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): v = UInt32(c - 65)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): v = UInt32(c - 71)
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt32(c) + 4
+            case UInt8(ascii: "+"), UInt8(ascii: "-"): v = 62
+            case UInt8(ascii: "/"), UInt8(ascii: "_"): v = 63
+            case UInt8(ascii: "="), 0x0A, 0x0D, 0x20: continue
+            default: return nil
+            }
+            buffer = buffer << 6 | v
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
+            }
+        }
+        return out
+    }
+}
+
+enum Gunzip {
+    /// Inflates gzip (all members) held in memory, refusing to grow past `limit` bytes.
+    static func inflate(_ bytes: [UInt8], limit: Int) -> [UInt8]? {
+        var source = GzipSource(base: BytesSource(bytes), name: "payload")
+        defer { source.release() }
+        var out: [UInt8] = []
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
+        defer { chunk.deallocate() }
+        while true {
+            guard let n = try? source.read(into: chunk) else { return out.isEmpty ? nil : out }
+            if n == 0 { return out }
+            guard out.count + n <= limit else { return nil }
+            out.append(contentsOf: chunk[0..<n])
+        }
+    }
+}

@@ -1,0 +1,269 @@
+import CStringSearch
+
+/// Decoders for line-shaped inputs. Each reads pieces from the `LineReader` and hands records to the processor.
+
+/// Plain lines: whole blocks go through the literal prefilter; only candidate lines are decoded.
+struct PlainLinesDecoder {
+    func decode<Source: ByteSource>(
+        _ source: inout Source, reader: LineReader, stats: inout LineReader.Stats, into processor: RecordProcessor
+    ) throws(InputError) {
+        try reader.forEachPiece(in: &source, stats: &stats) { piece in
+            switch piece {
+            case .line(let line, let number, let capped): processor.line(line, number: number, capped: capped)
+            case .block(let block, let first): processor.block(block, firstLine: first)
+            }
+        }
+    }
+}
+
+/// `aws logs tail` and CloudWatch S3 exports: each event's first line starts with a timestamp (and, for tail's
+/// detailed form, the stream); lines without one continue the event before them and share its source.
+struct TimestampedLinesDecoder {
+    let format: InputFormat
+
+    static let prefixPattern =
+        #"^(?<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{3}Z|(?:\.\d{6})?\+00:00)?) (?:(?<source>[^ :*]+) )?"#
+
+    func decode<Source: ByteSource>(
+        _ source: inout Source, reader: LineReader, stats: inout LineReader.Stats, into processor: RecordProcessor
+    ) throws(InputError) {
+        guard let pattern = try? PCRE2Pattern(TimestampedLinesDecoder.prefixPattern) else { return }
+        let pcre = processor.analyzer.matcher.pcre
+        let reason = format == .s3Export ? "a CloudWatch Logs export to S3" : "aws logs tail output"
+        let withStream = format == .awsLogsTail
+        var last: RecordContext?
+
+        /// The context a line starts (when it has the prefix), and the message after the prefix.
+        func split(_ line: UnsafeBufferPointer<UInt8>) -> (RecordContext, UnsafeBufferPointer<UInt8>)? {
+            guard case .match(let m) = pcre.match(pattern, in: line) else { return nil }
+            var context = RecordContext(timestamp: m["ts"], platform: .ecsFargate, platformReason: reason)
+            var end = m.whole.upperBound
+            if let stream = m["source"] {
+                // The short tail form and S3 exports have no stream: that word belongs to the message.
+                if withStream && m["ts"]?.hasSuffix("+00:00") == true { context.source = stream } else { end -= stream.utf8.count + 1 }
+            }
+            return (context, UnsafeBufferPointer(rebasing: line[end...]))
+        }
+
+        func handle(_ line: UnsafeBufferPointer<UInt8>, number: Int, capped: Bool) {
+            if let (context, message) = split(line) {
+                last = context
+                processor.line(message, number: number, capped: capped, context: context)
+            } else {
+                processor.line(line, number: number, capped: capped, context: last ?? RecordContext(platform: .ecsFargate, platformReason: reason))
+            }
+        }
+
+        try reader.forEachPiece(in: &source, stats: &stats) { piece in
+            switch piece {
+            case .line(let line, let number, let capped):
+                handle(line, number: number, capped: capped)
+            case .block(let block, let first):
+                // Candidate lines only; a continuation line takes the context of the nearest event line above it.
+                var counted = 0
+                var number = first
+                for start in processor.prefilter.candidateLineStarts(in: block) {
+                    number += LineReader.countNewlines(UnsafeBufferPointer(rebasing: block[counted..<start]))
+                    counted = start
+                    let line = LineReader.line(in: block, startingAt: start)
+                    if let (context, message) = split(line) {
+                        processor.line(message, number: number, context: context)
+                    } else {
+                        let context = contextAbove(start, in: block, split: split) ?? last
+                        processor.line(line, number: number, context: context ?? RecordContext(platform: .ecsFargate, platformReason: reason))
+                    }
+                }
+                last = contextAbove(block.count, in: block, split: split) ?? last
+            }
+        }
+    }
+
+    /// The context of the nearest event line above the line that starts at `start` (at most 256 lines up).
+    func contextAbove(
+        _ start: Int, in block: UnsafeBufferPointer<UInt8>,
+        split: (UnsafeBufferPointer<UInt8>) -> (RecordContext, UnsafeBufferPointer<UInt8>)?
+    ) -> RecordContext? {
+        guard let base = block.baseAddress else { return nil }
+        var lineStart = start
+        for _ in 0..<256 {
+            guard lineStart > 0 else { return nil }
+            let previousEnd = lineStart - 1  // the newline that ends the line above
+            let previousStart = memfit_memrchr(base, 0x0A, previousEnd).map {
+                base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) + 1
+            } ?? 0
+            if let (context, _) = split(LineReader.line(in: block, startingAt: previousStart)) { return context }
+            lineStart = previousStart
+        }
+        return nil
+    }
+}
+
+/// `aws logs … --output text`: `EVENTS⇥…` lines. A message with a newline continues on raw lines; the last
+/// field of the event is its 13-digit timestamp.
+struct CloudWatchTextDecoder {
+    func decode<Source: ByteSource>(
+        _ source: inout Source, reader: LineReader, stats: inout LineReader.Stats, into processor: RecordProcessor
+    ) throws(InputError) {
+        let reason = "aws logs --output text"
+        var context = RecordContext(platform: .ecsFargate, platformReason: reason)
+        var events = 0
+        try reader.forEachLine(in: &source, stats: &stats) { line, number, capped in
+            var fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
+            var messageFields: ArraySlice<Slice<UnsafeBufferPointer<UInt8>>>
+            if let first = fields.first, first.elementsEqual("EVENTS".utf8) {
+                events += 1
+                context = RecordContext(platform: .ecsFargate, platformReason: reason)
+                // filter-log-events: EVENTS eventId ingestionTime logStreamName message… timestamp
+                // get-log-events:    EVENTS ingestionTime message… timestamp
+                if fields.count >= 6, fields[1].count > 20, fields[1].allSatisfy(isDigit) {
+                    context.source = String(decoding: fields[3], as: UTF8.self)
+                    messageFields = fields[4...]
+                } else if fields.count >= 3 {
+                    messageFields = fields[2...]
+                } else {
+                    return
+                }
+            } else if let first = fields.first,
+                      first.elementsEqual("NEXTTOKEN".utf8) || (fields.count == 2 && (first.first == UInt8(ascii: "b") || first.first == UInt8(ascii: "f")) && first.dropFirst().first == UInt8(ascii: "/")) {
+                return
+            } else {
+                messageFields = fields[...]
+            }
+            // The event's last physical line ends with ⇥<13-digit timestamp>.
+            if let last = messageFields.last, messageFields.count > 1, last.count == 13, last.allSatisfy(isDigit) {
+                context.timestamp = String(decoding: last, as: UTF8.self)
+                messageFields = messageFields.dropLast()
+            }
+            fields = Array(messageFields)
+            let message = fields.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\t")
+            processor.message(message, number: number, context: context)
+        }
+        processor.records = events
+    }
+}
+
+/// Kubernetes CRI node files: `<time> <stream> <P|F>[:attrs] <message>`. `P` (partial) records of a stream are
+/// joined, up to the line cap, until its `F` record, so a message split at 16 KiB is matched whole.
+struct CRIDecoder {
+    func decode<Source: ByteSource>(
+        _ source: inout Source, reader: LineReader, stats: inout LineReader.Stats, into processor: RecordProcessor
+    ) throws(InputError) {
+        var partial: [String: (bytes: CappedBytes, timestamp: String, line: Int)] = [:]
+        var records = 0
+        let reason = "CRI log lines"
+        try reader.forEachLine(in: &source, stats: &stats) { line, number, capped in
+            let parts = line.split(separator: 0x20, maxSplits: 3, omittingEmptySubsequences: false)
+            guard parts.count >= 3, let tag = parts[2].first, tag == UInt8(ascii: "P") || tag == UInt8(ascii: "F") else {
+                records += 1
+                processor.line(line, number: number, capped: capped)
+                return
+            }
+            let stream = String(decoding: parts[1], as: UTF8.self)
+            let timestamp = String(decoding: parts[0], as: UTF8.self)
+            let body = UnsafeBufferPointer(rebasing: parts.count == 4 ? parts[3] : line[line.endIndex...])
+            if tag == UInt8(ascii: "P") {
+                var entry = partial[stream] ?? (CappedBytes(limit: reader.maxLineBytes), timestamp, number)
+                entry.bytes.append(UnsafeRawBufferPointer(body))
+                partial[stream] = entry
+                return
+            }
+            records += 1
+            let context = RecordContext(timestamp: timestamp, platform: .kubernetes, platformReason: reason)
+            if var entry = partial.removeValue(forKey: stream) {
+                entry.bytes.append(UnsafeRawBufferPointer(body))
+                processor.message(entry.bytes.string(), number: entry.line, context: RecordContext(
+                    timestamp: entry.timestamp, platform: .kubernetes, platformReason: reason))
+            } else {
+                processor.line(body, number: number, capped: capped, context: context)
+            }
+        }
+        // A partial record the file ends on is still a message.
+        for (_, entry) in partial.sorted(by: { $0.value.line < $1.value.line }) {
+            records += 1
+            processor.message(entry.bytes.string(), number: entry.line, context: RecordContext(
+                timestamp: entry.timestamp, platform: .kubernetes, platformReason: reason))
+        }
+        processor.records = records
+    }
+}
+
+/// `kubectl describe pod`: finds containers whose last state was `Terminated` with `OOMKilled` or exit code 137,
+/// with the pod and container names and the container's `Limits: memory`.
+struct KubectlDescribeDecoder {
+    func decode<Source: ByteSource>(
+        _ source: inout Source, reader: LineReader, stats: inout LineReader.Stats, into processor: RecordProcessor
+    ) throws(InputError) {
+        var pod: String?
+        var container: String?
+        var inContainers = false
+        var inLimits = false
+        var limit: (bytes: Int64, text: String)?
+        var reason: String?
+        var exitCode: Int?
+        var reasonLine = 0
+
+        func flush() {
+            defer { reason = nil; exitCode = nil; limit = nil }
+            guard reason == "OOMKilled" || exitCode == 137 else { return }
+            let name = [pod, container].compactMap { $0 }.joined(separator: "/")
+            processor.record(LogRecord(
+                input: processor.input, line: reasonLine, source: name.isEmpty ? nil : name, platformHint: .kubernetes,
+                platformReason: "kubectl describe pod",
+                attributes: RecordAttributes(
+                    exitCode: exitCode, memoryLimitBytes: limit?.bytes, memoryLimitSource: limit.map { "Limits: memory: \($0.text)" }),
+                message: "Reason: \(reason ?? "Error") (Exit Code: \(exitCode.map(String.init) ?? "?"))"))
+        }
+
+        try reader.forEachLine(in: &source, stats: &stats) { raw, number, _ in
+            let line = String(decoding: raw, as: UTF8.self)
+            let indent = line.prefix(while: { $0 == " " }).count
+            let text = line.trimmingBlanks()
+            if indent == 0 {
+                if text.hasPrefix("Name:") { flush(); pod = text.dropFirst(5).trimmingBlanks(); container = nil }
+                inContainers = text.hasPrefix("Containers:") || text.hasPrefix("Init Containers:")
+                inLimits = false
+                return
+            }
+            if inContainers && indent == 2 && text.hasSuffix(":") && !text.contains(" ") {
+                flush()
+                container = String(text.dropLast())
+                inLimits = false
+                return
+            }
+            if text.hasPrefix("Limits:") { inLimits = true; return }
+            if text.hasPrefix("Requests:") || text.hasPrefix("Environment:") || text.hasPrefix("Mounts:") { inLimits = false }
+            if inLimits, text.hasPrefix("memory:") {
+                let value = text.dropFirst(7).trimmingBlanks()
+                if let bytes = KubernetesQuantity.bytes(value) { limit = (bytes, value) }
+            }
+            if text.hasPrefix("Reason:") {
+                reason = text.dropFirst(7).trimmingBlanks()
+                reasonLine = number
+            }
+            if text.hasPrefix("Exit Code:") { exitCode = Int(text.dropFirst(10).trimmingBlanks()) }
+        }
+        flush()
+    }
+}
+
+/// Kubernetes resource quantities for memory: `512Mi`, `1Gi`, `500M`, `2G`, `1e9`, plain bytes, and `m` (milli).
+public enum KubernetesQuantity {
+    public static func bytes(_ text: String) -> Int64? {
+        let units: [(String, Double)] = [
+            ("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776), ("Pi", 1_125_899_906_842_624),
+            ("Ei", 1_152_921_504_606_846_976), ("k", 1e3), ("K", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12), ("P", 1e15),
+            ("E", 1e18), ("m", 1e-3),
+        ]
+        var number = Substring(text)
+        var multiplier = 1.0
+        for (suffix, value) in units where text.hasSuffix(suffix) {
+            number = text.dropLast(suffix.count)
+            multiplier = value
+            break
+        }
+        guard !number.isEmpty, let value = Double(number), value.isFinite, value >= 0 else { return nil }
+        let bytes = (value * multiplier).rounded(.up)
+        guard bytes < 9.2e18 else { return nil }
+        return Int64(bytes)
+    }
+}
