@@ -102,15 +102,20 @@ public enum Diagnoser {
         }
 
         // Failures that are not about memory size, or where the calculator's own message is missing.
+        // The calculator's own errors (a bad BPL_* value, classes it could not count) are one finding per source,
+        // with their chain of causes ("unable to determine class count: unable to walk /workspace: …").
         let calculatorErrors = others.filter { if case .calculatorError = $0.first.payload { return true }; return false }
-        for entry in calculatorErrors {
-            guard case .calculatorError(let cause) = entry.first.payload else { continue }
+        if !calculatorErrors.isEmpty {
+            let causes = calculatorErrors.compactMap { entry -> String? in
+                if case .calculatorError(let cause) = entry.first.payload { return cause }
+                return nil
+            }
             var finding = base
             finding.kind = .launchFailure
-            finding.detail = "the memory calculator failed before it could size the JVM: \(cause)"
-            finding.occurrences = entry.count
-            finding.evidence = orderedEvidence([entry] + wrappers)
-            stamp(&finding, [entry])
+            finding.detail = "the memory calculator failed before it could size the JVM: \(causes.joined(separator: ": "))"
+            finding.occurrences = calculatorErrors.map(\.count).max() ?? 1
+            finding.evidence = orderedEvidence(calculatorErrors + wrappers)
+            stamp(&finding, calculatorErrors)
             findings.append(finding)
         }
         if failures.isEmpty && calculatorErrors.isEmpty, let wrapper = wrappers.first {
@@ -133,6 +138,9 @@ public enum Diagnoser {
                 finding.kind = .launchFailure
                 finding.detail = "an exec.d helper (\(path)) failed to run: \(cause)"
                 finding.evidence = [entry.first.evidence]
+            case .memoryQuotaExceeded:
+                finding.kind = .memoryQuotaExceeded
+                finding.severity = .warning
             case .launcherFailed(let cause):
                 finding.kind = .launchFailure
                 finding.detail = "the launcher failed: \(cause)"

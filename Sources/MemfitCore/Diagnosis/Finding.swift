@@ -5,6 +5,8 @@ public enum FindingKind: String, Sendable, Codable {
     case containerOOMKilled = "container-oom-killed"
     case jvmOutOfMemory = "jvm-out-of-memory"
     case launchFailure = "launch-failure"
+    /// Heroku R14: over the dyno's memory quota and swapping; R15 (and a kill) follows if it grows.
+    case memoryQuotaExceeded = "memory-quota-exceeded"
 }
 
 public enum Severity: String, Sendable, Codable, Comparable {

@@ -42,6 +42,8 @@ public enum FactExtractor {
             return .jvmOutOfMemory(what: m["what"] ?? "object heap")
         case .containerOOMKilled:
             return .containerOOMKilled(how: entry.id, attributes: nil)
+        case .memoryQuotaExceeded:
+            return .memoryQuotaExceeded
         case .testcontainersDump:
             return .testcontainersDump
         }

@@ -93,6 +93,7 @@ public enum FactPayload: Sendable, Hashable {
     case launcherFailed(cause: String)
     case calculatorError(cause: String)
     case jvmOutOfMemory(what: String)
+    case memoryQuotaExceeded
     /// `how` says which platform message it was; the attributes carry the limit when the document gave it.
     case containerOOMKilled(how: String, attributes: RecordAttributes?)
     case testcontainersDump

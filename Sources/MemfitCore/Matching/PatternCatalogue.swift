@@ -26,6 +26,7 @@ public enum MessageKind: String, Sendable {
     case calculatorError
     case jvmOutOfMemory
     case containerOOMKilled
+    case memoryQuotaExceeded
     case testcontainersDump
 }
 
@@ -51,7 +52,8 @@ public enum PatternCatalogue {
         "available for allocation", "remaining for heap", "balance memory", "calculate memory configuration",
         "JVM memory based on", "on this calculation", "memory limit", "JVM Memory Configuration", "failed to launch",
         "$BP", "class count", "regions from flags", "$JAVA_TOOL_OPTIONS", "OutOfMemoryError", "Could not reserve",
-        "(out of memory)", "cgroup out of memory", "failed container",
+        "(out of memory)", "cgroup out of memory", "failed container", "Java Runtime Environment", "permission denied",
+        "unable to walk", "OOMKilled", "Memory quota", "native thread",
     ]
 
     static let size = #"\d+[KMGTkmgt]?"#
@@ -173,6 +175,18 @@ public enum PatternCatalogue {
             caseless: false,
             sample: "unable to parse $JAVA_TOOL_OPTIONS"),
         CatalogueEntry(
+            id: "libjvm-walk-error", kind: .calculatorError, generation: .libjvm,
+            literal: "unable to walk",
+            pattern: #"^(?<cause>unable to walk \S+)\s*$"#,
+            caseless: false,
+            sample: "unable to walk /workspace"),
+        CatalogueEntry(
+            id: "libjvm-permission-denied", kind: .calculatorError, generation: .libjvm,
+            literal: "permission denied",
+            pattern: #"^(?<cause>open \S+: permission denied)\s*$"#,
+            caseless: false,
+            sample: "open /workspace/secrets: permission denied"),
+        CatalogueEntry(
             id: "jvm-out-of-memory", kind: .jvmOutOfMemory, generation: nil,
             literal: "OutOfMemoryError: ",
             pattern: #"(?<action>Terminating|Aborting)? ?(?:due to )?java\.lang\.OutOfMemoryError: (?<what>.+?)\s*$"#,
@@ -184,6 +198,18 @@ public enum PatternCatalogue {
             pattern: #"Could not reserve enough space for (?:(?<what>\d+KB) )?object heap"#,
             caseless: false,
             sample: "Could not reserve enough space for 1048576KB object heap"),
+        CatalogueEntry(
+            id: "jvm-native-thread", kind: .jvmOutOfMemory, generation: nil,
+            literal: "native thread",
+            pattern: #"(?<what>unable to create (?:new )?native thread.*?)\s*$"#,
+            caseless: false,
+            sample: "[0.012s][warning][os,thread] Failed to start thread - pthread_create failed (EAGAIN): unable to create native thread: possibly out of memory or process/resource limits reached"),
+        CatalogueEntry(
+            id: "jvm-insufficient-native-memory", kind: .jvmOutOfMemory, generation: nil,
+            literal: "Java Runtime Environment",
+            pattern: #"There is insufficient memory for the (?<what>Java Runtime Environment) to continue"#,
+            caseless: false,
+            sample: "# There is insufficient memory for the Java Runtime Environment to continue."),
         CatalogueEntry(
             id: "ecs-container-oom-killed", kind: .containerOOMKilled, generation: nil,
             literal: "OutOfMemoryError: Container killed",
@@ -202,6 +228,24 @@ public enum PatternCatalogue {
             pattern: #"Memory cgroup out of memory: Killed process \d+ \((?<process>[^)]*)\)"#,
             caseless: false,
             sample: "Memory cgroup out of memory: Killed process 4242 (java) total-vm:4000000kB, anon-rss:520000kB"),
+        CatalogueEntry(
+            id: "kubernetes-oom-killed", kind: .containerOOMKilled, generation: nil,
+            literal: "OOMKilled",
+            pattern: #"(?:Reason:\s+OOMKilled|"?OOMKilled"?:\s*true|\bOOMKilled\b)"#,
+            caseless: false,
+            sample: "      Reason:       OOMKilled"),
+        CatalogueEntry(
+            id: "heroku-r15-memory-quota-vastly-exceeded", kind: .containerOOMKilled, generation: nil,
+            literal: "Memory quota",
+            pattern: #"Error R15 \(Memory quota vastly exceeded\)"#,
+            caseless: false,
+            sample: "2023-06-13T15:52:04.563102+00:00 heroku[web.1]: Error R15 (Memory quota vastly exceeded)"),
+        CatalogueEntry(
+            id: "heroku-r14-memory-quota-exceeded", kind: .memoryQuotaExceeded, generation: nil,
+            literal: "Memory quota",
+            pattern: #"Error R14 \(Memory quota exceeded\)"#,
+            caseless: false,
+            sample: "2023-06-13T15:51:44.123791+00:00 heroku[web.1]: Error R14 (Memory quota exceeded)"),
         CatalogueEntry(
             id: "testcontainers-log-dump", kind: .testcontainersDump, generation: nil,
             literal: "Log output from the failed container",

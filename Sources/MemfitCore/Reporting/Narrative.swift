@@ -25,6 +25,9 @@ public enum Narrative {
             return "The JVM ran out of memory: java.lang.OutOfMemoryError: \(f.detail ?? "")."
         case .launchFailure:
             return "The container could not start, and not for lack of memory: \(f.detail ?? "launch failure")."
+        case .memoryQuotaExceeded:
+            return "The dyno used more memory than its quota and started swapping (Heroku R14); if it keeps growing "
+                + "Heroku kills it (R15)."
         }
     }
 
@@ -32,6 +35,7 @@ public enum Narrative {
     public static func details(_ f: Finding) -> [String] {
         var lines: [String] = []
         if f.kind == .containerOOMKilled { return oomKillAdvice(f) }
+        if f.kind == .jvmOutOfMemory && f.calculator == nil { return [outOfMemoryAdvice(f.detail ?? "", classes: nil)] }
         guard let c = f.calculator else {
             if f.kind == .calculatorFailure, f.vendor != nil || !f.evidence.isEmpty {
                 lines.append("Look for the calculator's own error lines just before the exec.d line; they name the regions.")
@@ -74,15 +78,38 @@ public enum Narrative {
                 lines.append("The log does not say whether \(c.printedAvailable ?? "this figure") was a limit or free memory.")
             }
         }
-        if f.kind == .jvmOutOfMemory, (f.detail ?? "").hasPrefix("Metaspace") {
-            lines.append("Metaspace was sized for \(groupedThousands(c.loadedClassCount ?? 0)) classes and the application "
-                + "loaded more: raise it with BPL_JVM_CLASS_ADJUSTMENT (for example 150%) or set BPL_JVM_LOADED_CLASS_COUNT.")
-        }
+        if f.kind == .jvmOutOfMemory { lines.append(outOfMemoryAdvice(f.detail ?? "", classes: c.loadedClassCount)) }
         if f.kind == .noMemoryLimit && (f.platform == .ecsFargate || f.platform == .ecsEC2) {
             lines.append("On ECS the JVM is then sized for the VM, not the task: under load the container can be killed "
                 + "for exceeding the task memory. Set a hard container-level `memory`.")
         }
         return lines
+    }
+
+    /// What to do about each kind of java.lang.OutOfMemoryError.
+    static func outOfMemoryAdvice(_ what: String, classes: Int?) -> String {
+        let lower = what.lowercased()
+        if lower.hasPrefix("metaspace") || lower.hasPrefix("compressed class space") {
+            let sized = classes.map { "Metaspace was sized for \(groupedThousands($0)) loaded classes and the application loaded more: " }
+                ?? "Metaspace ran out: "
+            return sized + "raise the estimate with BPL_JVM_CLASS_ADJUSTMENT (for example 150%) or set "
+                + "BPL_JVM_LOADED_CLASS_COUNT; classes loaded from outside the app directory or by agents are not counted."
+        }
+        if lower.contains("direct buffer memory") {
+            return "Direct memory is capped by -XX:MaxDirectMemorySize, which the calculator sets to 10M by default; "
+                + "Netty and WebFlux need more. Set -XX:MaxDirectMemorySize=64M (or what the app needs) in JAVA_TOOL_OPTIONS; "
+                + "the calculator then counts it as a fixed region."
+        }
+        if lower.contains("native thread") {
+            return "The JVM could not start another thread: thread stacks (-Xss × threads) or the pids limit ran out. "
+                + "Lower BPL_JVM_THREAD_COUNT or the thread pools, or raise the container's limits."
+        }
+        if lower.contains("java runtime environment") || lower.hasSuffix("kb") {
+            return "The operating system refused the JVM native memory: the container's limit is below what the JVM "
+                + "reserved. Give the container more memory, or lower -Xmx if it was set by hand."
+        }
+        return "The heap filled up. Give the container more memory (the calculator gives the extra to the heap), or "
+            + "look for a leak with a heap dump; -XX:+ExitOnOutOfMemoryError makes the JVM exit at the first one."
     }
 
     /// A kill by the kernel or the platform: the JVM's total footprint (heap plus everything else) outgrew the limit.
