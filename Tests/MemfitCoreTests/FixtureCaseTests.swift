@@ -13,6 +13,7 @@ struct FixtureCase: Decodable, CustomTestStringConvertible, Sendable {
         "p01-seed-console-paste.txt", "p04-kubectl-limit-600M.log", "p05-compose-prefix.log",
         "p06-heroku-required-memory.log", "p07-cf-logs-v3.log", "p08-success-near-miss.log", "p09-no-limit-1G.log",
         "p11-metaspace-oom.log", "p12-exec-format-error.log", "p15-testcontainers-scrambled.log",
+        "p02-filter-log-events.json", "p03-insights-export.csv", "p10-ecs-describe-tasks.json", "p14-s3-export-000000.gz",
     ]
 
     static let all: [FixtureCase] = {
@@ -38,6 +39,13 @@ enum JSONAny: Decodable, Sendable, Equatable {
 }
 
 @Suite struct FixtureCaseTests {
+    /// p02 holds three services; sync started fine and must not be reported.
+    @Test func threeServicesTwoFailures() throws {
+        let report = try Analyzer().analyze(paths: [Fixtures.url("p02-filter-log-events.json").path], options: DiagnosisOptions())
+        #expect(report.findings.filter { $0.severity == .failure }.count == 2)
+        #expect(!report.findings.contains { $0.source?.contains("sync") == true && $0.severity == .failure })
+    }
+
     @Test func everyCoveredFixtureIsListed() {
         #expect(FixtureCase.all.count == FixtureCase.covered.count)
     }
@@ -49,10 +57,14 @@ enum JSONAny: Decodable, Sendable, Equatable {
         #expect(report.inputErrors.isEmpty)
         for expected in fixture.expect {
             guard case .string(let kind)? = expected["kind"] else { Issue.record("no kind"); continue }
-            let finding = try #require(report.findings.first { $0.kind.rawValue == kind }, "no \(kind) finding")
+            var source: String?
+            if case .string(let s)? = expected["source"] { source = s }
+            let finding = try #require(
+                report.findings.first { $0.kind.rawValue == kind && (source == nil || $0.source == source) },
+                "no \(kind) finding from \(source ?? "any source")")
             for (key, value) in expected {
                 switch (key, value) {
-                case ("kind", _): continue
+                case ("kind", _), ("source", _): continue
                 case ("notKinds", .list(let kinds)):
                     for notKind in kinds { #expect(!report.findings.contains { $0.kind.rawValue == notKind }) }
                 case ("severity", .string(let s)): #expect(finding.severity.rawValue == s)

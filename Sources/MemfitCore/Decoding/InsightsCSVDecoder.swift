@@ -89,11 +89,12 @@ struct InsightsCSVDecoder {
         processor.bytesRead = bytes
         if inQuotes && !quoteSeen {
             // Keep what the unterminated field holds, then say where it began.
+            let start = recordLine
             endRecord()
             processor.records = records
             throw InputError(
                 input: processor.input, reason: .invalidFormat,
-                detail: "CSV quoted field starting on line \(recordLine) is never closed")
+                detail: "CSV quoted field starting on line \(start) is never closed")
         }
         if !fields.isEmpty || field.head.count > 0 || quoteSeen { endRecord() }
         processor.records = records

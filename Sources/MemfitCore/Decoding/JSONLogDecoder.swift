@@ -38,7 +38,7 @@ struct JSONLogDecoder {
         defer {
             flushPartials(state, processor)
             processor.records = (processor.records ?? 0) + state.records
-            if nesting == 0 { processor.shape = state.shape }
+            processor.shape = processor.shape ?? state.shape
         }
         var tokenizer = JSONTokenizer(source: source)
         defer { tokenizer.release() }
@@ -105,6 +105,8 @@ struct JSONLogDecoder {
 
         // Lambda subscription wrapper: {"awslogs": {"data": "<base64 of gzip>"}}
         if frame.key == "awslogs", let data = f["data"] {
+            state.shape = state.shape ?? "cloudwatch-lambda-awslogs"
+            processor.shape = processor.shape ?? state.shape
             decodeNested(base64: data, line: line, processor: processor)
             return
         }

@@ -24,6 +24,8 @@ public struct LineCleaner: Sendable {
          .cloudFoundry),
         // docker compose: "<service>-<replica>" (v2) or "<project>_<service>_<replica>" (v1), padded, then "| ".
         ("compose-prefix", #"^(?<source>[A-Za-z0-9][\w.-]*[-_]\d+)\h+\|(?:\h|$)"#, .docker),
+        // fly.io: "app[4d89e2b1] ams [info]"
+        ("flyio-prefix", #"^app\[(?<source>[0-9a-f]+)\] [a-z]{3} \[(?:info|debug|warn|error)\]\h?"#, nil),
         ("fly-level", #"^\[(?:info|debug|warn|error)\]\h?"#, nil),
     ]
 

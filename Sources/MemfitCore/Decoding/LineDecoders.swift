@@ -151,6 +151,7 @@ struct CRIDecoder {
         var partial: [String: (bytes: CappedBytes, timestamp: String, line: Int)] = [:]
         var records = 0
         let reason = "CRI log lines"
+        let pod = CRIDecoder.source(fromPath: processor.input)
         try reader.forEachLine(in: &source, stats: &stats) { line, number, capped in
             let parts = line.split(separator: 0x20, maxSplits: 3, omittingEmptySubsequences: false)
             guard parts.count >= 3, let tag = parts[2].first, tag == UInt8(ascii: "P") || tag == UInt8(ascii: "F") else {
@@ -168,11 +169,11 @@ struct CRIDecoder {
                 return
             }
             records += 1
-            let context = RecordContext(timestamp: timestamp, platform: .kubernetes, platformReason: reason)
+            let context = RecordContext(timestamp: timestamp, source: pod, platform: .kubernetes, platformReason: reason)
             if var entry = partial.removeValue(forKey: stream) {
                 entry.bytes.append(UnsafeRawBufferPointer(body))
                 processor.message(entry.bytes.string(), number: entry.line, context: RecordContext(
-                    timestamp: entry.timestamp, platform: .kubernetes, platformReason: reason))
+                    timestamp: entry.timestamp, source: pod, platform: .kubernetes, platformReason: reason))
             } else {
                 processor.line(body, number: number, capped: capped, context: context)
             }
@@ -181,9 +182,24 @@ struct CRIDecoder {
         for (_, entry) in partial.sorted(by: { $0.value.line < $1.value.line }) {
             records += 1
             processor.message(entry.bytes.string(), number: entry.line, context: RecordContext(
-                timestamp: entry.timestamp, platform: .kubernetes, platformReason: reason))
+                timestamp: entry.timestamp, source: pod, platform: .kubernetes, platformReason: reason))
         }
         processor.records = records
+    }
+
+    /// The pod and container from a node path: `/var/log/pods/<ns>_<pod>_<uid>/<container>/0.log` or
+    /// `/var/log/containers/<pod>_<ns>_<container>-<id>.log`.
+    static func source(fromPath path: String) -> String? {
+        let parts = path.split(separator: "/").map(String.init)
+        if let i = parts.firstIndex(of: "pods"), i + 2 < parts.count {
+            let pod = parts[i + 1].split(separator: "_")
+            if pod.count >= 3 { return "\(pod[1])/\(parts[i + 2])" }
+        }
+        if let i = parts.firstIndex(of: "containers"), i + 1 < parts.count, parts[i + 1].hasSuffix(".log") {
+            let name = parts[i + 1].dropLast(4).split(separator: "_")
+            if name.count >= 3, let dash = name[2].lastIndex(of: "-") { return "\(name[0])/\(name[2][..<dash])" }
+        }
+        return nil
     }
 }
 
