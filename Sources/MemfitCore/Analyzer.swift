@@ -52,13 +52,14 @@ public final class Analyzer {
         }
     }
 
-    /// Analyses files ("-" is stdin). An input that cannot be read is reported and the others go on.
-    public func analyze(paths: [String], options: DiagnosisOptions) -> AnalysisReport {
+    /// Analyses files and directories ("-" is stdin). An input that cannot be read is reported and the others go on.
+    public func analyze(paths: [String], options: DiagnosisOptions, files: InputFiles = InputFiles()) -> AnalysisReport {
         var ledger = FactLedger()
         var inputs: [InputSummary] = []
-        var errors: [InputError] = []
+        let (expanded, walkErrors) = files.expand(paths)
+        var errors: [InputError] = walkErrors
         var hints: [String: Platform] = [:]
-        for path in paths {
+        for path in expanded {
             let display = path == "-" ? "<stdin>" : path
             var stream: InputStream
             do {

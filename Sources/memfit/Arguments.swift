@@ -3,11 +3,15 @@ struct Arguments {
     struct UsageError: Error { let message: String }
 
     private(set) var options: [String: String] = [:]
+    private(set) var repeated: [String: [String]] = [:]
     private(set) var flags: Set<String> = []
     private(set) var positional: [String] = []
 
     /// `valued` lists options that take a value; `boolean` those that do not. Short aliases map to long names.
-    init(_ args: [String], valued: Set<String>, boolean: Set<String>, aliases: [String: String] = [:]) throws(UsageError) {
+    init(
+        _ args: [String], valued: Set<String>, repeatable: Set<String> = [], boolean: Set<String>,
+        aliases: [String: String] = [:]
+    ) throws(UsageError) {
         var i = 0
         var onlyPositional = false
         while i < args.count {
@@ -25,14 +29,16 @@ struct Arguments {
                 inlineValue = String(arg[arg.index(after: eq)...])
             }
             name = aliases[name] ?? name
-            if valued.contains(name) {
+            if valued.contains(name) || repeatable.contains(name) {
+                let value: String
                 if let inlineValue {
-                    options[name] = inlineValue
+                    value = inlineValue
                 } else {
                     guard i < args.count else { throw UsageError(message: "\(name) needs a value") }
-                    options[name] = args[i]
+                    value = args[i]
                     i += 1
                 }
+                if repeatable.contains(name) { repeated[name, default: []].append(value) } else { options[name] = value }
             } else if boolean.contains(name) {
                 guard inlineValue == nil else { throw UsageError(message: "\(name) takes no value") }
                 flags.insert(name)
@@ -43,5 +49,6 @@ struct Arguments {
     }
 
     func value(_ name: String) -> String? { options[name] }
+    func values(_ name: String) -> [String] { repeated[name] ?? [] }
     func has(_ name: String) -> Bool { flags.contains(name) }
 }

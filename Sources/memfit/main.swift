@@ -24,7 +24,8 @@ let mainHelp = """
 let analyzeHelp = """
     Usage: memfit [analyze] [options] [FILE...]
 
-    Reads logs (plain or gzip, sniffed by content) from FILEs or standard input, finds every JVM
+    Reads logs (plain or gzip, sniffed by content) from FILEs, directories (recursively) or standard input,
+    detects how each was exported (CloudWatch, ECS, Kubernetes, Docker, Cloud Foundry, Heroku...), finds every JVM
     launch-memory failure and near miss, shows the arithmetic and recommends a memory size.
 
     Options:
@@ -36,6 +37,11 @@ let analyzeHelp = """
                                the container's current size, for alternatives that keep it
           --color WHEN         auto (default: colour on a terminal unless NO_COLOR is set), always or never
           --title TEXT         title of the Markdown report
+          --input-format NAME  read every input as NAME instead of detecting it: plain, json, insights-csv,
+                               cloudwatch-text, aws-logs-tail, s3-export, cri, kubectl-describe
+          --include GLOB       with directories: only files matching GLOB (repeatable; a GLOB without "/"
+                               matches the file name, with "/" the path below the directory)
+          --exclude GLOB       skip files and directories matching GLOB (repeatable)
       -h, --help               this help
 
     SIZE is digits with an optional K, M, G or T (binary units); plain digits are bytes.
@@ -116,10 +122,12 @@ func runAnalyze(_ args: [String]) -> ExitCode {
     let parsed: Arguments
     let format: OutputFormat
     var options = DiagnosisOptions()
+    var inputFormat: InputFormat?
     let color: Bool
     do throws(Arguments.UsageError) {
         parsed = try Arguments(
-            args, valued: ["--format", "--platform", "--min-heap", "--current-memory", "--color", "--title"],
+            args, valued: ["--format", "--platform", "--min-heap", "--current-memory", "--color", "--title", "--input-format"],
+            repeatable: ["--include", "--exclude"],
             boolean: ["--help"], aliases: ["-f": "--format", "-h": "--help"])
         if parsed.has("--help") {
             writeStdout(analyzeHelp + "\n")
@@ -139,6 +147,13 @@ func runAnalyze(_ args: [String]) -> ExitCode {
         if let minHeap = try parseSize(parsed.value("--min-heap"), option: "--min-heap") { options.minHeap = minHeap }
         options.currentMemory = try parseSize(parsed.value("--current-memory"), option: "--current-memory")
         color = try useColor(parsed.value("--color"))
+        if let name = parsed.value("--input-format") {
+            guard let format = InputFormat(rawValue: name) else {
+                throw Arguments.UsageError(
+                    message: "--input-format must be one of \(InputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            inputFormat = format
+        }
     } catch {
         return usageError(error.message, help: "analyze")
     }
@@ -150,8 +165,10 @@ func runAnalyze(_ args: [String]) -> ExitCode {
         writeStderr("memfit: internal error: \(error)")
         return .software
     }
+    analyzer.forcedFormat = inputFormat
     let paths = parsed.positional.isEmpty ? ["-"] : parsed.positional
-    let report = analyzer.analyze(paths: paths, options: options)
+    let files = InputFiles(include: parsed.values("--include"), exclude: parsed.values("--exclude"))
+    let report = analyzer.analyze(paths: paths, options: options, files: files)
     for error in report.inputErrors { writeStderr("memfit: \(error)") }
 
     let reporter: any Reporter

@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// Expands the command line's paths: files as given, directories walked recursively in a stable (sorted) order,
+/// filtered by `--include`/`--exclude` globs. A glob without "/" matches the file name; with "/", the path below
+/// the directory given. Symlinked directories are followed once (loops are cut); unreadable ones are reported.
+public struct InputFiles: Sendable {
+    public var include: [String] = []
+    public var exclude: [String] = []
+
+    public init(include: [String] = [], exclude: [String] = []) {
+        self.include = include
+        self.exclude = exclude
+    }
+
+    public func expand(_ paths: [String]) -> (files: [String], errors: [InputError]) {
+        var files: [String] = []
+        var errors: [InputError] = []
+        for path in paths {
+            var info = stat()
+            if path != "-", stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+                var visited: Set<[UInt64]> = []
+                walk(path, relative: "", into: &files, errors: &errors, visited: &visited)
+            } else {
+                files.append(path)  // a missing file is reported when it is opened
+            }
+        }
+        return (files, errors)
+    }
+
+    private func walk(
+        _ directory: String, relative: String, into files: inout [String], errors: inout [InputError],
+        visited: inout Set<[UInt64]>
+    ) {
+        var info = stat()
+        guard stat(directory, &info) == 0 else { return }
+        guard visited.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted else { return }  // a symlink loop
+        guard let handle = opendir(directory) else {
+            errors.append(InputError(input: directory, reason: errno == EACCES ? .permissionDenied : .readFailed,
+                                     detail: "directory cannot be listed"))
+            return
+        }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        closedir(handle)
+        for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            let rel = relative.isEmpty ? name : relative + "/" + name
+            var entryInfo = stat()
+            guard stat(path, &entryInfo) == 0 else { continue }  // a dangling link
+            switch entryInfo.st_mode & S_IFMT {
+            case S_IFDIR:
+                if !exclude.contains(where: { matches($0, name: name, relative: rel) }) {
+                    walk(path, relative: rel, into: &files, errors: &errors, visited: &visited)
+                }
+            case S_IFREG:
+                if wanted(name: name, relative: rel) { files.append(path) }
+            default:
+                continue  // sockets, devices, FIFOs inside a tree are not logs
+            }
+        }
+    }
+
+    func wanted(name: String, relative: String) -> Bool {
+        if exclude.contains(where: { matches($0, name: name, relative: relative) }) { return false }
+        return include.isEmpty || include.contains(where: { matches($0, name: name, relative: relative) })
+    }
+
+    func matches(_ glob: String, name: String, relative: String) -> Bool {
+        glob.contains("/") ? fnmatch(glob, relative, FNM_PATHNAME) == 0 : fnmatch(glob, name, 0) == 0
+    }
+}
