@@ -56,3 +56,34 @@ import Testing
         #expect(Narrative.countedClasses(forLoaded: 18_840) == 53_829...53_831)
     }
 }
+
+@Suite struct LogTimestampTests {
+    @Test(arguments: [
+        ("2023-06-13T15:51:44.123Z", "2023-06-13T15:51:44.123Z"),
+        ("2023-06-13T16:51:44.123+01:00", "2023-06-13T15:51:44.123Z"),
+        ("2023-06-13T16:51:44.12+0100", "2023-06-13T15:51:44.120Z"),
+        ("2023-06-13 15:51:45.210", "2023-06-13T15:51:45.210Z"),
+        ("2023-06-13T15:51:44.123456789Z", "2023-06-13T15:51:44.123Z"),
+        ("1686671504123", "2023-06-13T15:51:44.123Z"),
+        ("6/13/2023, 4:51:44 PM GMT+1", "2023-06-13T15:51:44.000Z"),
+        ("6/13/2023, 4:51:44\u{202F}AM", "2023-06-13T04:51:44.000Z"),
+        ("2020-02-29T00:00:00Z", "2020-02-29T00:00:00.000Z"),
+    ])
+    func readsPlatformTimestamps(_ text: String, _ iso: String) throws {
+        let ms = try #require(LogTimestamp.milliseconds(text))
+        #expect(LogTimestamp.iso8601(ms) == iso)
+    }
+
+    @Test(arguments: ["", "yesterday", "13/13", "2023-06-13", "123"])
+    func ignoresOtherText(_ text: String) {
+        #expect(LogTimestamp.milliseconds(text) == nil)
+    }
+
+    /// Insights exports are newest first: first seen must still be the earliest.
+    @Test func firstSeenIsTheEarliestWhateverTheOrder() throws {
+        let report = try Analyzer().analyze(paths: [Fixtures.url("p03-insights-export.csv").path], options: DiagnosisOptions())
+        let f = try #require(report.findings.first)
+        #expect(f.firstSeen.map { $0 <= (f.lastSeen ?? "") } == true)
+        #expect(f.firstSeen == "2023-06-13T15:51:45.201Z")
+    }
+}

@@ -322,7 +322,13 @@ public enum Diagnoser {
         return list.sorted { ($0.input, $0.line) < ($1.input, $1.line) }
     }
 
+    /// First and last seen: by time when the timestamps can be read (as ISO-8601 UTC), else in input order as written.
     static func stamp(_ finding: inout Finding, _ entries: [FactLedger.Entry]) {
+        if let earliest = entries.compactMap(\.earliest).min(), let latest = entries.compactMap(\.latest).max() {
+            finding.firstSeen = LogTimestamp.iso8601(earliest)
+            finding.lastSeen = LogTimestamp.iso8601(latest)
+            return
+        }
         let first = entries.compactMap(\.first.timestamp)
         let last = entries.compactMap(\.lastTimestamp)
         finding.firstSeen = first.first

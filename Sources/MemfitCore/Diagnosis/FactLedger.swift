@@ -13,6 +13,15 @@ public struct FactLedger: Sendable {
         public var last: Evidence
         public var lastTimestamp: String?
         public var count: Int
+        /// The earliest and latest times seen, in epoch milliseconds, when the timestamps could be read.
+        public var earliest: Int64?
+        public var latest: Int64?
+
+        mutating func saw(_ timestamp: String?) {
+            guard let timestamp, let ms = LogTimestamp.milliseconds(timestamp) else { return }
+            earliest = min(earliest ?? ms, ms)
+            latest = max(latest ?? ms, ms)
+        }
     }
 
     public struct SourceFacts: Sendable {
@@ -46,11 +55,14 @@ public struct FactLedger: Sendable {
             sources[s].entries[e].count += 1
             sources[s].entries[e].last = fact.evidence
             if fact.timestamp != nil { sources[s].entries[e].lastTimestamp = fact.timestamp }
+            sources[s].entries[e].saw(fact.timestamp)
             return
         }
         guard distinct < FactLedger.maxDistinctFacts else { droppedFacts += 1; return }
         distinct += 1
         sources[s].index[fact.payload] = sources[s].entries.count
-        sources[s].entries.append(Entry(first: fact, last: fact.evidence, lastTimestamp: fact.timestamp, count: 1))
+        var entry = Entry(first: fact, last: fact.evidence, lastTimestamp: fact.timestamp, count: 1)
+        entry.saw(fact.timestamp)
+        sources[s].entries.append(entry)
     }
 }
