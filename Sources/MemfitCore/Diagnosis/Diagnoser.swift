@@ -85,18 +85,14 @@ public enum Diagnoser {
             var finding = base
             finding.occurrences = group.reduce(0) { $0 + $1.entry.count }
             finding.calculator = calculatorFailure(worst.failure, limits: limits)
-            let availables = group.compactMap { $0.failure.available?.bytes }
-            if let low = availables.min(), let high = availables.max(), low != high { finding.availableRange = low...high }
+            let lows = group.compactMap(\.entry.lowest), highs = group.compactMap(\.entry.highest)
+            if let low = lows.min(), let high = highs.max(), low != high { finding.availableRange = low...high }
             if let calc = finding.calculator, let needs = needs(for: worst.failure, calc: calc) {
                 finding.recommendation = Recommender.recommend(
                     needs: needs, platform: platform, minHeap: options.minHeap, limitVisible: calc.limitVisible,
                     current: current(options: options, calc: calc))
             }
-            let matchingLimitLines = limits.entries.filter { entry in
-                if case .sizedFromAvailableMemory(let size) = entry.first.payload { return size == worst.failure.available }
-                return true
-            }
-            finding.evidence = orderedEvidence([worst.entry] + headers + matchingLimitLines + wrappers)
+            finding.evidence = orderedEvidence([worst.entry] + headers + limits.entries + wrappers)
             stamp(&finding, group.map(\.entry))
             findings.append(finding)
         }
@@ -202,8 +198,10 @@ public enum Diagnoser {
             } else {
                 finding.evidence = orderedEvidence(limits.entries)
             }
-            let figures = limits.sizedFrom.map(\.bytes)
-            if let low = figures.min(), let high = figures.max(), low != high { finding.availableRange = low...high }
+            let sized = limits.entries.filter { if case .sizedFromAvailableMemory = $0.first.payload { return true }; return false }
+            if let low = sized.compactMap(\.lowest).min(), let high = sized.compactMap(\.highest).max(), low != high {
+                finding.availableRange = low...high
+            }
             stamp(&finding, limits.entries)
             findings.append(finding)
         }
@@ -329,7 +327,7 @@ public enum Diagnoser {
             finding.lastSeen = LogTimestamp.iso8601(latest)
             return
         }
-        let first = entries.compactMap(\.first.timestamp)
+        let first = entries.compactMap(\.firstTimestamp)
         let last = entries.compactMap(\.lastTimestamp)
         finding.firstSeen = first.first
         finding.lastSeen = last.last ?? first.last

@@ -1,5 +1,10 @@
-/// Collects facts as they stream in, folding repeats so memory stays bounded however long the input.
-/// Facts are grouped by source: the log stream, container or pod when a prefix names it, else the input.
+/// Collects facts as they stream in and folds repeats, so memory stays bounded however long the input, and no
+/// failure is dropped to make room. Facts are grouped by source: the log stream, container or pod when the input
+/// names it, else the input itself.
+///
+/// Repeats of a calculator failure, a successful calculation or a free-memory reading fold into one entry per
+/// source that keeps the worst case (least memory, least heap) and the range seen. Other facts are kept distinct,
+/// up to a cap per source. Past `maxSources`, further sources share one overflow entry.
 public struct FactLedger: Sendable {
     public struct SourceKey: Hashable, Sendable {
         /// Set only when the lines name no source, so unnamed lines of different inputs stay apart.
@@ -7,62 +12,117 @@ public struct FactLedger: Sendable {
         public var source: String?
     }
 
-    /// One distinct fact and how often it was seen.
+    /// One folded fact: its worst case, how often it was seen, when, and the range of its figure.
     public struct Entry: Sendable {
+        /// The worst case for folded kinds, else the first occurrence.
         public var first: Fact
         public var last: Evidence
+        public var firstTimestamp: String?
         public var lastTimestamp: String?
         public var count: Int
         /// The earliest and latest times seen, in epoch milliseconds, when the timestamps could be read.
         public var earliest: Int64?
         public var latest: Int64?
+        /// The smallest and largest figure (available memory, heap) seen across the repeats.
+        public var lowest: Int64?
+        public var highest: Int64?
 
-        mutating func saw(_ timestamp: String?) {
-            guard let timestamp, let ms = LogTimestamp.milliseconds(timestamp) else { return }
-            earliest = min(earliest ?? ms, ms)
-            latest = max(latest ?? ms, ms)
+        init(_ fact: Fact) {
+            first = fact
+            last = fact.evidence
+            firstTimestamp = fact.timestamp
+            lastTimestamp = fact.timestamp
+            count = 1
+            saw(fact)
+        }
+
+        mutating func saw(_ fact: Fact) {
+            if let timestamp = fact.timestamp, let ms = LogTimestamp.milliseconds(timestamp) {
+                earliest = min(earliest ?? ms, ms)
+                latest = max(latest ?? ms, ms)
+            }
+            if let figure = FactLedger.figure(fact.payload) {
+                lowest = min(lowest ?? figure, figure)
+                highest = max(highest ?? figure, figure)
+            }
+        }
+
+        mutating func add(_ fact: Fact) {
+            count += 1
+            last = fact.evidence
+            if fact.timestamp != nil { lastTimestamp = fact.timestamp }
+            if let new = FactLedger.figure(fact.payload), let old = FactLedger.figure(first.payload), new < old { first = fact }
+            saw(fact)
         }
     }
 
     public struct SourceFacts: Sendable {
         public var key: SourceKey
         public var entries: [Entry] = []
-        var index: [FactPayload: Int] = [:]
+        var index: [FoldKey: Int] = [:]
     }
 
-    /// A cap on distinct facts; beyond it facts are counted, not kept.
-    public static let maxDistinctFacts = 100_000
+    /// What makes two facts "the same" for folding.
+    enum FoldKey: Hashable, Sendable {
+        case regions(CalculatorGeneration)
+        case configuration(CalculatorGeneration)
+        case sizedFromAvailableMemory
+        case distinct(FactPayload)
+    }
+
+    public static let maxSources = 20_000
+    public static let maxDistinctPerSource = 64
+    public static let overflowSource = "(further sources, counted together)"
 
     public private(set) var sources: [SourceFacts] = []
     private var sourceIndex: [SourceKey: Int] = [:]
-    private var distinct = 0
+    /// Distinct facts beyond a source's cap: counted, not kept.
     public private(set) var droppedFacts = 0
 
     public init() {}
 
     public mutating func add(_ fact: Fact) {
-        let key = SourceKey(input: fact.source == nil ? fact.evidence.input : nil, source: fact.source)
+        var key = SourceKey(input: fact.source == nil ? fact.evidence.input : nil, source: fact.source)
+        if sourceIndex[key] == nil && sources.count >= FactLedger.maxSources {
+            key = SourceKey(input: nil, source: FactLedger.overflowSource)
+        }
         let s: Int
         if let existing = sourceIndex[key] {
             s = existing
         } else {
-            guard distinct < FactLedger.maxDistinctFacts else { droppedFacts += 1; return }
             s = sources.count
             sources.append(SourceFacts(key: key))
             sourceIndex[key] = s
         }
-        if let e = sources[s].index[fact.payload] {
-            sources[s].entries[e].count += 1
-            sources[s].entries[e].last = fact.evidence
-            if fact.timestamp != nil { sources[s].entries[e].lastTimestamp = fact.timestamp }
-            sources[s].entries[e].saw(fact.timestamp)
+        let fold = FactLedger.foldKey(fact.payload)
+        if let e = sources[s].index[fold] {
+            sources[s].entries[e].add(fact)
             return
         }
-        guard distinct < FactLedger.maxDistinctFacts else { droppedFacts += 1; return }
-        distinct += 1
-        sources[s].index[fact.payload] = sources[s].entries.count
-        var entry = Entry(first: fact, last: fact.evidence, lastTimestamp: fact.timestamp, count: 1)
-        entry.saw(fact.timestamp)
-        sources[s].entries.append(entry)
+        if case .distinct = fold, sources[s].entries.count >= FactLedger.maxDistinctPerSource {
+            droppedFacts += 1
+            return
+        }
+        sources[s].index[fold] = sources[s].entries.count
+        sources[s].entries.append(Entry(fact))
+    }
+
+    static func foldKey(_ payload: FactPayload) -> FoldKey {
+        switch payload {
+        case .regionsDoNotFit(let f): return .regions(f.generation)
+        case .calculatedConfiguration(let c): return .configuration(c.generation)
+        case .sizedFromAvailableMemory: return .sizedFromAvailableMemory
+        default: return .distinct(payload)
+        }
+    }
+
+    /// The figure whose smallest value is the worst case: available memory, or the heap a success left.
+    static func figure(_ payload: FactPayload) -> Int64? {
+        switch payload {
+        case .regionsDoNotFit(let f): return f.available?.bytes
+        case .calculatedConfiguration(let c): return c.regions.heap?.bytes ?? c.total.bytes
+        case .sizedFromAvailableMemory(let size): return size.bytes
+        default: return nil
+        }
     }
 }

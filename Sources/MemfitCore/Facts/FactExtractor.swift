@@ -8,10 +8,47 @@ public enum FactExtractor {
             payload: payload, entryID: entry.id, source: record.source, timestamp: record.timestamp,
             platformHint: testcontainers ? .docker : record.platformHint,
             platformReason: testcontainers ? "a Testcontainers log dump" : record.platformReason,
-            evidence: Evidence(input: record.input, line: record.line, text: record.message))
+            evidence: Evidence(input: record.input, line: record.line, text: clipped(record.message, to: maxEvidenceCharacters)))
+    }
+
+    /// Quoted evidence is at most this long (head and tail kept), so a huge log line cannot make the report huge.
+    static let maxEvidenceCharacters = 1_000
+    /// Free text inside a fact (a launcher's cause, an exec.d path) is at most this long.
+    static let maxDetailCharacters = 300
+
+    /// `text` itself, or its head and tail around " … " when longer than `limit` characters.
+    static func clipped(_ text: String, to limit: Int) -> String {
+        guard text.utf8.count > limit, text.count > limit else { return text }
+        let tail = limit / 4
+        return String(text.prefix(limit - tail - 3)) + " … " + String(text.suffix(tail))
     }
 
     static func payload(from m: PCRE2Match, entry: CatalogueEntry) -> FactPayload? {
+        payloadUnclipped(from: m, entry: entry).map(clippingDetails)
+    }
+
+    /// Caps the free text a fact carries; numbers are untouched.
+    static func clippingDetails(_ payload: FactPayload) -> FactPayload {
+        let n = maxDetailCharacters
+        switch payload {
+        case .execdMemoryCalculatorFailed(let vendor, let path, let status):
+            return .execdMemoryCalculatorFailed(vendor: vendor.map { clipped($0, to: n) }, path: clipped(path, to: n), status: status)
+        case .execdOtherFailed(let path, let cause): return .execdOtherFailed(path: clipped(path, to: n), cause: clipped(cause, to: n))
+        case .launcherFailed(let cause): return .launcherFailed(cause: clipped(cause, to: n))
+        case .calculatorError(let cause): return .calculatorError(cause: clipped(cause, to: n))
+        case .jvmOutOfMemory(let what): return .jvmOutOfMemory(what: clipped(what, to: n))
+        case .limitUnconvertible(let value): return .limitUnconvertible(value: clipped(value, to: n))
+        case .regionsDoNotFit(var f):
+            f.detail = f.detail.map { clipped($0, to: n) }
+            return .regionsDoNotFit(f)
+        case .calculatedConfiguration(var c):
+            c.flags = clipped(c.flags, to: n)
+            return .calculatedConfiguration(c)
+        default: return payload
+        }
+    }
+
+    static func payloadUnclipped(from m: PCRE2Match, entry: CatalogueEntry) -> FactPayload? {
         switch entry.kind {
         case .regionsDoNotFit:
             return regionsDoNotFit(m, generation: entry.generation ?? .libjvm)

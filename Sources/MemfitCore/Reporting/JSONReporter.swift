@@ -7,6 +7,7 @@ public struct JSONReporter: Reporter {
             ("schemaVersion", .int(1)),
             ("findings", .array(report.findings.map(finding))),
             ("inputs", .array(report.inputs.map(input))),
+            ("droppedFacts", .int(report.droppedFacts)),
         ]).serialized()
     }
 

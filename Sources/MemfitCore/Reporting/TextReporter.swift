@@ -21,7 +21,9 @@ public struct TextReporter: Reporter {
             }
         }
         if report.droppedFacts > 0 {
-            out.append("note: \(report.droppedFacts) launch lines beyond the first \(FactLedger.maxDistinctFacts) distinct ones were counted, not kept.")
+            out.append(contentsOf: wrap(
+                "note: \(report.droppedFacts) launch lines were counted but not kept: a source had more than "
+                    + "\(FactLedger.maxDistinctPerSource) distinct messages of one kind.", indent: ""))
         }
         return out.joined(separator: "\n") + "\n"
     }
