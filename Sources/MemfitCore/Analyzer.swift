@@ -247,6 +247,17 @@ final class RecordProcessor {
     }
 
     private func process(_ bytes: UnsafeBufferPointer<UInt8>, number: Int, capped: Bool, context: RecordContext?) {
+        // A lone CR (progress output, old Mac files) ends a line too: match each piece on its own.
+        if let cr = bytes.firstIndex(of: 0x0D), cr < bytes.count - 1 {
+            for piece in bytes.split(separator: 0x0D) {
+                processPiece(UnsafeBufferPointer(rebasing: piece), number: number, capped: capped, context: context)
+            }
+            return
+        }
+        processPiece(bytes, number: number, capped: capped, context: context)
+    }
+
+    private func processPiece(_ bytes: UnsafeBufferPointer<UInt8>, number: Int, capped: Bool, context: RecordContext?) {
         let record = analyzer.cleaner.clean(
             bytes, input: input, line: number, capped: capped, matcher: analyzer.matcher.pcre, context: context)
         if hint == nil { hint = record.platformHint }

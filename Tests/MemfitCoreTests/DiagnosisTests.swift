@@ -18,20 +18,29 @@ import Testing
         headroomPercent: 0, userHeap: nil)
 
     @Test(arguments: [(Platform.ecsFargate, 1024), (.kubernetes, 768), (.docker, 768), (.heroku, 1024), (.generic, 768)])
-    func roundsToThePlatform(_ platform: Platform, _ memory: Int) {
-        let r = Recommender.recommend(needs: Self.seedNeeds, platform: platform, minHeap: .mebibytes(128), limitVisible: true, current: nil)
+    func roundsToThePlatform(_ platform: Platform, _ memory: Int) throws {
+        let r = try #require(Recommender.recommend(
+            needs: Self.seedNeeds, platform: platform, minHeap: .mebibytes(128), limitVisible: true, current: nil))
         #expect(r.memoryMiB == memory)
         #expect(r.containerLimitAdvice == nil)
         #expect(r.heapBytes == Int64(memory) * 1_048_576 - Self.seedNeeds.fixed)
     }
 
-    @Test func headroomRaisesTheTarget() {
+    @Test func headroomRaisesTheTarget() throws {
         var needs = Self.seedNeeds
         needs.headroomPercent = 10
-        let r = Recommender.recommend(needs: needs, platform: .generic, minHeap: .mebibytes(128), limitVisible: true, current: nil)
+        let r = try #require(Recommender.recommend(
+            needs: needs, platform: .generic, minHeap: .mebibytes(128), limitVisible: true, current: nil))
         // (632382.8K + 128M) / 0.9 = 826.7 MiB → 832 MiB
         #expect(r.memoryMiB == 832)
         #expect(needs.fits(in: r.targetBytes, minHeap: 128 << 20))
+    }
+
+    /// Regression: a headroom of 100% made the search for a size loop for ever.
+    @Test func fullHeadroomHasNoRecommendation() {
+        var needs = Self.seedNeeds
+        needs.headroomPercent = 100
+        #expect(Recommender.recommend(needs: needs, platform: .generic, minHeap: .mebibytes(128), limitVisible: true, current: nil) == nil)
     }
 
     @Test func everyAlternativeActuallyFits() {

@@ -18,7 +18,8 @@ struct CleanerCase: Sendable, CustomTestStringConvertible {
             message: "ERROR: failed to launch: exec.d", timestamp: "6/13/2023, 4:51:44 PM GMT+1", platform: .ecsFargate),
         CleanerCase(
             raw: "6/13/2023, 4:51:44\u{202F}PM GMT+1\tCalculating JVM memory based on 616300K available memory",
-            message: "Calculating JVM memory based on 616300K available memory", timestamp: "6/13/2023, 4:51:44\u{202F}PM GMT+1",
+            // U+202F (and NBSP) become plain spaces before matching.
+            message: "Calculating JVM memory based on 616300K available memory", timestamp: "6/13/2023, 4:51:44 PM GMT+1",
             platform: .ecsFargate),
         CleanerCase(
             raw: "\u{1B}[31;1mERROR: \u{1B}[0mfailed", message: "ERROR: failed"),
@@ -45,6 +46,7 @@ struct CleanerCase: Sendable, CustomTestStringConvertible {
         CleanerCase(raw: "a\u{0}b\u{7F}c\u{85}d\u{FEFF}e", message: "abcde"),
         CleanerCase(raw: "keep [brackets] and [0] but not [0m", message: "keep [brackets] and [0] but not"),
         CleanerCase(raw: "price | 3", message: "price | 3"),
+        CleanerCase(raw: "fixed\u{A0}memory regions", message: "fixed memory regions"),
     ]
 
     @Test(arguments: cases)

@@ -27,12 +27,13 @@ public struct MemoryCalculator: Sendable {
 
     /// Metaspace the calculator assigns for a loaded class count.
     public static func metaspace(forLoadedClasses n: Int) -> MemorySize {
-        MemorySize(bytes: classOverhead + classSize * Int64(n))
+        MemorySize(bytes: classOverhead.saturatingAdd(classSize.saturatingMultiply(Int64(n))))
     }
 
     /// The loaded class count behind a printed metaspace, when the metaspace was calculated.
     /// At most one count fits, because 5,800 B per class is more than the 1 KiB the print truncates.
     public static func loadedClassCount(forPrintedMetaspace printed: MemorySize) -> Int? {
+        guard printed.isPlausible else { return nil }
         let low = (printed.bytes / MemorySize.kibi) * MemorySize.kibi
         let high = low + MemorySize.kibi - 1
         guard high >= classOverhead else { return nil }

@@ -138,13 +138,18 @@ public struct LineCleaner: Sendable {
         return i + 1
     }
 
-    /// Drops C0 controls (but TAB), DEL, C1 controls and BOMs: log text must never drive a terminal.
+    /// Drops C0 controls (but TAB), DEL, C1 controls and BOMs, and makes no-break spaces plain ones:
+    /// log text must never drive a terminal, and a pasted NBSP must not hide a message.
     public static func removeControls(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isUnwantedControl) else { return text }
+        guard text.unicodeScalars.contains(where: { isUnwantedControl($0) || isOddSpace($0) }) else { return text }
         var scalars = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars where !isUnwantedControl(scalar) { scalars.append(scalar) }
+        for scalar in text.unicodeScalars where !isUnwantedControl(scalar) {
+            scalars.append(isOddSpace(scalar) ? " " : scalar)
+        }
         return String(scalars)
     }
+
+    static func isOddSpace(_ scalar: Unicode.Scalar) -> Bool { scalar.value == 0xA0 || scalar.value == 0x202F }
 
     static func isUnwantedControl(_ scalar: Unicode.Scalar) -> Bool {
         let v = scalar.value

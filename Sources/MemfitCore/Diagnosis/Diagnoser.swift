@@ -250,7 +250,8 @@ public enum Diagnoser {
         }
         var percent: Int?
         if let headroom = r.headroom, available.bytes > 0 {
-            percent = Int((Double(headroom.bytes) / Double(available.bytes) * 100).rounded())
+            let value = (Double(headroom.bytes) / Double(available.bytes) * 100).rounded()
+            if value >= 0 && value <= 100 { percent = Int(value) }
         }
         return CalculatorFailure(
             generation: f.generation, check: f.check, availableBytes: available.bytes, requiredBytes: required,
@@ -271,7 +272,7 @@ public enum Diagnoser {
         let headroom = Int64((Double(c.headroomPercent) / 100) * Double(c.total.bytes))
         return CalculatorFailure(
             generation: c.generation, check: nil, availableBytes: c.total.bytes,
-            requiredBytes: r.heap.map { c.total.bytes - $0.bytes }, shortfallBytes: nil,
+            requiredBytes: r.heap.flatMap { $0 <= c.total ? c.total.bytes - $0.bytes : nil }, shortfallBytes: nil,
             limitVisible: limits.limitVisible(available: c.total), threadCount: c.threadCount,
             loadedClassCount: c.loadedClassCount, loadedClassCountDerived: false,
             regions: .init(

@@ -70,13 +70,13 @@ public enum FactExtractor {
             let path = m["path"] ?? ""
             return .execdMemoryCalculatorFailed(vendor: vendor(fromLayerPath: path), path: path, status: Int(m["status"] ?? "") ?? 1)
         case .execdOtherFailed:
-            return .execdOtherFailed(path: m["path"] ?? "", cause: m["cause"] ?? "")
+            return .execdOtherFailed(path: m["path"] ?? "", cause: (m["cause"] ?? "").trimmingBlanks())
         case .launcherFailed:
-            return .launcherFailed(cause: m["cause"] ?? "")
+            return .launcherFailed(cause: (m["cause"] ?? "").trimmingBlanks())
         case .calculatorError:
-            return .calculatorError(cause: m["cause"] ?? "")
+            return .calculatorError(cause: (m["cause"] ?? "").trimmingBlanks())
         case .jvmOutOfMemory:
-            return .jvmOutOfMemory(what: m["what"] ?? "object heap")
+            return .jvmOutOfMemory(what: m["what"]?.trimmingBlanks() ?? "object heap")
         case .containerOOMKilled:
             return .containerOOMKilled(how: entry.id, attributes: nil)
         case .memoryQuotaExceeded:
@@ -95,21 +95,21 @@ public enum FactExtractor {
         case .cfV3: check = .fixed
         case .cfV2: check = nil
         }
+        func plausible(_ text: String?) -> MemorySize? {
+            text.flatMap { MemorySize(parsing: $0, allowByteSuffix: true) }.flatMap { $0.isPlausible ? $0 : nil }
+        }
+        // A figure that cannot be real (past 64T, or too many digits) is left out; the failure is still reported.
         let failure = PrintedFailure(
-            generation: generation, check: check,
-            required: m["required"].flatMap { MemorySize(parsing: $0, allowByteSuffix: true) },
-            available: m["available"].flatMap { MemorySize(parsing: $0, allowByteSuffix: true) },
-            regions: regions,
-            detail: m["detail"]?.trimmingBlanks())
-        // A wording with numbers that did not parse is not a usable failure; v2 has no numbers at all.
-        if generation != .cfV2 && failure.available == nil { return nil }
+            generation: generation, check: check, required: plausible(m["required"]), available: plausible(m["available"]),
+            regions: regions, detail: m["detail"]?.trimmingBlanks())
         return .regionsDoNotFit(failure)
     }
 
     static func configuration(_ m: PCRE2Match, generation: CalculatorGeneration) -> FactPayload? {
-        guard let totalText = m["total"], let total = parseTotal(totalText),
-              let threads = Int(m["threads"] ?? ""), let classes = Int(m["classes"] ?? ""),
-              let headroom = Int(m["headroom"] ?? "")
+        guard let totalText = m["total"], let total = parseTotal(totalText), total.isPlausible,
+              let threads = Int(m["threads"] ?? ""), (0...PrintedRegions.maxThreads).contains(threads),
+              let classes = Int(m["classes"] ?? ""), (0...1_000_000_000).contains(classes),
+              let headroom = Int(m["headroom"] ?? ""), (0...100).contains(headroom)
         else { return nil }
         let flags = m["flags"]?.trimmingBlanks() ?? ""
         // Flags are space-separated here; reuse the list parser by turning spaces into separators.

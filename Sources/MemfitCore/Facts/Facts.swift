@@ -16,10 +16,14 @@ public struct PrintedRegions: Sendable, Hashable {
     public var heap: MemorySize?
     public var headroom: MemorySize?
 
+    /// Threads beyond this, or a stack beyond 1 GiB (the JVM's own maximum), are not real figures.
+    static let maxThreads = 1_000_000
+    static let maxStack = MemorySize.gibibytes(1)
+
     /// Parses the list after "available for allocation:" (libjvm and CF v4) or inside the parentheses (CF v3).
-    /// Items are separated by ", "; unknown items are ignored.
+    /// Items are separated by ", "; unknown items and implausible figures are ignored.
     public init(list: String) {
-        for rawItem in list.split(separator: ",") {
+        for rawItem in list.split(separator: ",", maxSplits: 64) {
             let item = rawItem.trimmingBlanks()
             if let v = item.sizeAfter("-XX:MaxDirectMemorySize=") { directMemory = v }
             else if let v = item.sizeAfter("-XX:MaxMetaspaceSize=") { metaspace = v }
@@ -31,11 +35,13 @@ public struct PrintedRegions: Sendable, Hashable {
                 // "-Xss1M * 250 threads" (libjvm, CF v3) or "-Xss1M x 50 threads" (CF v4)
                 let words = item.dropFirst(4).split(separator: " ")
                 if words.count >= 3, let size = MemorySize(parsing: words[0], allowByteSuffix: true),
-                   words[1] == "*" || words[1] == "x", let n = Int(words[2]) {
+                   size <= PrintedRegions.maxStack, words[1] == "*" || words[1] == "x", let n = Int(words[2]),
+                   n >= 0, n <= PrintedRegions.maxThreads {
                     stack = size
                     threadCount = n
                 }
-            } else if item.hasSuffix(" headroom"), let v = MemorySize(parsing: item.dropLast(9), allowByteSuffix: true) {
+            } else if item.hasSuffix(" headroom"), let v = MemorySize(parsing: item.dropLast(9), allowByteSuffix: true),
+                      v.isPlausible {
                 headroom = v
             }
         }
@@ -45,13 +51,26 @@ public struct PrintedRegions: Sendable, Hashable {
 }
 
 extension StringProtocol {
+    /// Without leading and trailing spaces and tabs.
     func trimmingBlanks() -> String {
-        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+        let text = String(self)
+        let bytes = text.utf8
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { bytes.formIndex(after: &start) }
+        while end > start {
+            let before = bytes.index(before: end)
+            guard bytes[before] == 0x20 || bytes[before] == 0x09 else { break }
+            end = before
+        }
+        return String(text[start..<end])
     }
 
+    /// The size after `prefix`, when it is one and a plausible one (at most 64T).
     func sizeAfter(_ prefix: String) -> MemorySize? {
-        guard hasPrefix(prefix) else { return nil }
-        return MemorySize(parsing: dropFirst(prefix.count), allowByteSuffix: true)
+        guard hasPrefix(prefix), let size = MemorySize(parsing: dropFirst(prefix.count), allowByteSuffix: true),
+              size.isPlausible else { return nil }
+        return size
     }
 }
 

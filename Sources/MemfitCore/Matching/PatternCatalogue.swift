@@ -63,7 +63,7 @@ public enum PatternCatalogue {
         CatalogueEntry(
             id: "libjvm-regions-require", kind: .regionsDoNotFit, generation: .libjvm,
             literal: "available for allocation",
-            pattern: #"\b(?<check>fixed|non-heap|all) memory regions require (?<required>\#(size)) which is greater than (?<available>\#(size)) available for allocation: (?<regions>.*?)\s*$"#,
+            pattern: #"\b(?<check>fixed|non-heap|all) memory regions require (?<required>\#(size)) which is greater than (?<available>\#(size)) available for allocation:(?: (?<regions>.*))?"#,
             caseless: false,
             sample: "fixed memory regions require 632382K which is greater than 616300K available for allocation: -XX:MaxDirectMemorySize=10M, -XX:MaxMetaspaceSize=120382K, -XX:ReservedCodeCacheSize=240M, -Xss1M * 250 threads"),
         CatalogueEntry(
@@ -141,55 +141,55 @@ public enum PatternCatalogue {
         CatalogueEntry(
             id: "lifecycle-execd-other", kind: .execdOtherFailed, generation: nil,
             literal: "failed to launch: exec.d",
-            pattern: #"failed to launch: exec\.d: (?<cause>failed to (?:execute|read output from\s+|decode output from) exec\.d file at path '(?<path>[^']*)'.*?)\s*$"#,
+            pattern: #"failed to launch: exec\.d: (?<cause>failed to (?:execute|read output from\s+|decode output from) exec\.d file at path '(?<path>[^']*)'.*)"#,
             caseless: false,
             sample: "ERROR: failed to launch: exec.d: failed to execute exec.d file at path '/layers/paketo-buildpacks_ca-certificates/helper/exec.d/ca-certificates-helper': fork/exec /layers/paketo-buildpacks_ca-certificates/helper/exec.d/ca-certificates-helper: exec format error"),
         CatalogueEntry(
             id: "lifecycle-launch-failed", kind: .launcherFailed, generation: nil,
             literal: "failed to launch: ",
-            pattern: #"failed to launch: (?<cause>.+?)\s*$"#,
+            pattern: #"failed to launch: (?<cause>.+)"#,
             caseless: false,
             sample: "ERROR: failed to launch: determine start command: when there is no default process a command is required"),
         CatalogueEntry(
             id: "libjvm-calculator-error", kind: .calculatorError, generation: .libjvm,
             literal: "$BP",
-            pattern: #"^(?<cause>unable to convert \$(?:BPL_JVM_\w+|BPI_JVM_CLASS_COUNT)=.* to integer|\$BPI_(?:APPLICATION_PATH|JVM_CLASS_COUNT) must be set|unable to parse \$BPL_JVM_CLASS_ADJUSTMENT .*)$"#,
+            pattern: #"(?<cause>unable to convert \$(?:BPL_JVM_\w+|BPI_JVM_CLASS_COUNT)=\S* to integer|\$BPI_(?:APPLICATION_PATH|JVM_CLASS_COUNT) must be set|unable to parse \$BPL_JVM_CLASS_ADJUSTMENT \S+ as an? (?:percentage|integer))"#,
             caseless: false,
             sample: "unable to convert $BPL_JVM_THREAD_COUNT=fifty to integer"),
         CatalogueEntry(
             id: "libjvm-class-count-error", kind: .calculatorError, generation: .libjvm,
             literal: "class count",
-            pattern: #"^(?<cause>unable to determine class count)\s*$"#,
+            pattern: #"\b(?<cause>unable to determine class count)\b"#,
             caseless: false,
             sample: "unable to determine class count"),
         CatalogueEntry(
             id: "libjvm-flags-error", kind: .calculatorError, generation: .libjvm,
             literal: "emory regions from flags",
-            pattern: #"^(?<cause>unable to create memory regions from flags)\s*$"#,
+            pattern: #"\b(?<cause>unable to create memory regions from flags)\b"#,
             caseless: false,
             sample: "unable to create memory regions from flags"),
         CatalogueEntry(
             id: "libjvm-java-tool-options-error", kind: .calculatorError, generation: .libjvm,
             literal: "$JAVA_TOOL_OPTIONS",
-            pattern: #"^(?<cause>unable to parse \$JAVA_TOOL_OPTIONS)\s*$"#,
+            pattern: #"\b(?<cause>unable to parse \$JAVA_TOOL_OPTIONS)"#,
             caseless: false,
             sample: "unable to parse $JAVA_TOOL_OPTIONS"),
         CatalogueEntry(
             id: "libjvm-walk-error", kind: .calculatorError, generation: .libjvm,
             literal: "unable to walk",
-            pattern: #"^(?<cause>unable to walk \S+)\s*$"#,
+            pattern: #"\b(?<cause>unable to walk \S+)"#,
             caseless: false,
             sample: "unable to walk /workspace"),
         CatalogueEntry(
             id: "libjvm-permission-denied", kind: .calculatorError, generation: .libjvm,
             literal: "permission denied",
-            pattern: #"^(?<cause>open \S+: permission denied)\s*$"#,
+            pattern: #"\b(?<cause>open /\S*: permission denied)"#,
             caseless: false,
             sample: "open /workspace/secrets: permission denied"),
         CatalogueEntry(
             id: "jvm-out-of-memory", kind: .jvmOutOfMemory, generation: nil,
             literal: "OutOfMemoryError: ",
-            pattern: #"(?<action>Terminating|Aborting)? ?(?:due to )?java\.lang\.OutOfMemoryError: (?<what>.+?)\s*$"#,
+            pattern: #"(?<action>Terminating|Aborting)? ?(?:due to )?java\.lang\.OutOfMemoryError: (?<what>.+)"#,
             caseless: false,
             sample: "Terminating due to java.lang.OutOfMemoryError: Metaspace"),
         CatalogueEntry(
@@ -201,7 +201,7 @@ public enum PatternCatalogue {
         CatalogueEntry(
             id: "jvm-native-thread", kind: .jvmOutOfMemory, generation: nil,
             literal: "native thread",
-            pattern: #"(?<what>unable to create (?:new )?native thread.*?)\s*$"#,
+            pattern: #"(?<what>unable to create (?:new )?native thread.*)"#,
             caseless: false,
             sample: "[0.012s][warning][os,thread] Failed to start thread - pthread_create failed (EAGAIN): unable to create native thread: possibly out of memory or process/resource limits reached"),
         CatalogueEntry(

@@ -73,10 +73,16 @@ public struct MemorySize: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// Whole MiB, rounded up: the unit platforms take for memory settings.
     public var mebibytesRoundedUp: Int64 { (bytes + MemorySize.mebi - 1) / MemorySize.mebi }
 
+    /// The largest total the calculator uses (it clamps bigger limits to 64T); a larger figure in a log is not a real one.
+    public static let plausibleMaximum = MemorySize(bytes: 64 * tebi)
+
+    public var isPlausible: Bool { bytes >= 0 && bytes <= MemorySize.plausibleMaximum.bytes }
+
+    // Saturating: absurd figures from a log or the command line must never trap.
     public static func < (a: MemorySize, b: MemorySize) -> Bool { a.bytes < b.bytes }
-    public static func + (a: MemorySize, b: MemorySize) -> MemorySize { MemorySize(bytes: a.bytes + b.bytes) }
-    public static func - (a: MemorySize, b: MemorySize) -> MemorySize { MemorySize(bytes: a.bytes - b.bytes) }
-    public static func * (a: MemorySize, n: Int) -> MemorySize { MemorySize(bytes: a.bytes * Int64(n)) }
+    public static func + (a: MemorySize, b: MemorySize) -> MemorySize { MemorySize(bytes: a.bytes.saturatingAdd(b.bytes)) }
+    public static func - (a: MemorySize, b: MemorySize) -> MemorySize { MemorySize(bytes: a.bytes.saturatingAdd(b.bytes == .min ? .max : -b.bytes)) }
+    public static func * (a: MemorySize, n: Int) -> MemorySize { MemorySize(bytes: a.bytes.saturatingMultiply(Int64(n))) }
 }
 
 /// One decimal, rounded half up, without Foundation's locale-dependent formatting.
@@ -95,6 +101,18 @@ func groupedThousands(_ value: Int) -> String {
         out.append(ch)
     }
     return value < 0 ? "-" + out : out
+}
+
+extension Int64 {
+    func saturatingAdd(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
+    }
+
+    func saturatingMultiply(_ other: Int64) -> Int64 {
+        let (product, overflow) = multipliedReportingOverflow(by: other)
+        return overflow ? ((self < 0) != (other < 0) ? .min : .max) : product
+    }
 }
 
 @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }

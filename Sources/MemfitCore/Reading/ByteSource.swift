@@ -101,6 +101,8 @@ public struct GzipSource<Base: ByteSource>: ByteSource {
     private var compressedOffset: Int64 = 0
     private var inMember = false
     private var pendingError: InputError?
+    private var membersDone = 0
+    private var memberOutput = 0
 
     init(base: Base, name: String) {
         self.base = base
@@ -149,17 +151,28 @@ public struct GzipSource<Base: ByteSource>: ByteSource {
                 }
                 break
             }
+            let before = stream.pointee.avail_out
             let rc = inflate(stream, Z_NO_FLUSH)
+            memberOutput += Int(before - stream.pointee.avail_out)
             if rc == Z_OK || (rc == Z_BUF_ERROR && stream.pointee.avail_in == 0) { continue }
             if rc == Z_STREAM_END {
                 inMember = false
                 // Another member may follow. Bytes after the last member that are not gzip are ignored.
                 guard stream.pointee.avail_in > 0 || !inputEnded else { finished = true; break }
                 if stream.pointee.avail_in == 0 { continue }
-                guard stream.pointee.next_in.pointee == 0x1F else { finished = true; break }
+                // Another member starts with 1F 8B; anything else is trailing garbage, ignored as gzip does.
+                let next = stream.pointee.next_in!
+                guard next[0] == 0x1F, stream.pointee.avail_in < 2 || next[1] == 0x8B else { finished = true; break }
                 inflateReset(stream)
                 inMember = true
+                memberOutput = 0
+                membersDone += 1
                 continue
+            }
+            if membersDone > 0 && memberOutput == 0 && buffer.count - Int(stream.pointee.avail_out) == 0 {
+                // A broken header after complete members is trailing garbage, as gzip itself treats it.
+                finished = true
+                break
             }
             let message = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
             pendingError = InputError(

@@ -54,16 +54,18 @@ public enum Recommender {
         public var description: String
     }
 
+    /// Nil when no size can work: a headroom of 100% or more leaves nothing for the JVM however big the container.
     public static func recommend(
         needs: MemoryNeeds, platform: Platform, minHeap: MemorySize, limitVisible: Bool?, current: CurrentSize?
-    ) -> Recommendation {
+    ) -> Recommendation? {
+        guard needs.headroomPercent < 100 else { return nil }
         let minHeapBytes = minHeap.bytes
         let heapPart = needs.userHeap ?? minHeapBytes
         let fraction = 1 - Double(needs.headroomPercent) / 100
         var target = needs.fixed + heapPart
         if needs.headroomPercent > 0 && fraction > 0 { target = Int64((Double(target) / fraction).rounded(.up)) }
         // The headroom is truncated by the calculator; step up until the calculator itself would agree.
-        while !needs.fits(in: target, minHeap: minHeapBytes) && target < Int64.max / 2 { target += MemorySize.kibi }
+        for _ in 0..<4096 where !needs.fits(in: target, minHeap: minHeapBytes) { target += MemorySize.kibi }
 
         let mib = MemorySize(bytes: target).mebibytesRoundedUp
         var memoryMiB = Int(roundUp(mib, to: 64))

@@ -82,10 +82,10 @@ public struct TextReporter: Reporter {
 
     /// A one-line bar of the regions against what was available: `#` fixed regions, `=` heap, `!` over the limit.
     func bar(_ c: CalculatorFailure) -> String? {
-        guard let required = c.requiredBytes, c.availableBytes > 0 else { return nil }
+        guard let required = c.requiredBytes, required >= 0, c.availableBytes > 0 else { return nil }
         let cells = 60
         let scale = Double(max(required, c.availableBytes)) / Double(cells)
-        let fits = Int((Double(min(required, c.availableBytes)) / scale).rounded())
+        let fits = max(0, min(cells, Int((Double(min(required, c.availableBytes)) / scale).rounded())))
         let over = required > c.availableBytes ? cells - fits : 0
         let free = required < c.availableBytes ? cells - fits : 0
         let fill = color ? "█" : "#"
