@@ -12,4 +12,6 @@ enum ExitCode: Int32 {
     case noInput = 66
     /// memfit itself is broken (a built-in pattern did not compile).
     case software = 70
+    /// The report could not be written (a closed pipe, a full disk).
+    case ioError = 74
 }

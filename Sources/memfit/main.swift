@@ -18,7 +18,8 @@ let mainHelp = """
     Run 'memfit analyze --help' or 'memfit calc --help' for the options.
 
     Exit status: 0 nothing to report, 1 a failure found, 2 only warnings, 64 usage error,
-                 66 an input could not be read (and no failure found), 70 internal error.
+                 66 an input could not be read (and no failure found), 70 internal error,
+                 74 the report could not be written.
     """
 
 let analyzeHelp = """
@@ -67,20 +68,25 @@ let calcHelp = """
     Exit status: 0 the JVM fits, 1 it does not, 64 usage error.
     """
 
-func writeStdout(_ text: String) {
+/// Writes the whole text to stdout; false when it could not (a closed pipe, a full disk).
+@discardableResult
+func writeStdout(_ text: String) -> Bool {
     var text = text
-    text.withUTF8 { buffer in
+    return text.withUTF8 { buffer in
         var offset = 0
         while offset < buffer.count {
             let n = write(1, buffer.baseAddress! + offset, buffer.count - offset)
-            if n <= 0 { if errno == EINTR { continue }; return }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
             offset += n
         }
+        return true
     }
 }
 
+/// One line on stderr. File names and arguments are quoted back, so control characters are removed first.
 func writeStderr(_ text: String) {
-    var text = text + "\n"
+    var text = Sanitizer.forTerminal(text) + "\n"
     text.withUTF8 { buffer in _ = write(2, buffer.baseAddress!, buffer.count) }
 }
 
@@ -93,15 +99,21 @@ func usageError(_ message: String, help: String) -> ExitCode {
 func parseSize(_ text: String?, option: String) throws(Arguments.UsageError) -> MemorySize? {
     guard let text else { return nil }
     guard let size = MemorySize(parsing: text, allowByteSuffix: true) else {
+        let digits = text.filter(\.isNumber)
+        if digits.count > 15 {
+            throw Arguments.UsageError(message: "\(option): '\(text)' is too large (at most 64T)")
+        }
         throw Arguments.UsageError(message: "\(option): '\(text)' is not a memory size (digits with K, M, G or T)")
     }
+    guard size.isPlausible else { throw Arguments.UsageError(message: "\(option): '\(text)' is too large (at most 64T)") }
     return size
 }
 
-func parseInt(_ text: String?, option: String, minimum: Int) throws(Arguments.UsageError) -> Int? {
+func parseInt(_ text: String?, option: String, minimum: Int, maximum: Int) throws(Arguments.UsageError) -> Int? {
     guard let text else { return nil }
-    guard let value = Int(text), value >= minimum else {
-        throw Arguments.UsageError(message: "\(option): '\(text)' is not a whole number of at least \(minimum)")
+    guard let value = Int(text), value >= minimum, value <= maximum else {
+        throw Arguments.UsageError(
+            message: "\(option): '\(text)' is not a whole number from \(minimum) to \(maximum)")
     }
     return value
 }
@@ -177,7 +189,10 @@ func runAnalyze(_ args: [String]) -> ExitCode {
     } else {
         reporter = format.reporter(color: color)
     }
-    writeStdout(reporter.render(report))
+    guard writeStdout(reporter.render(report)) else {
+        writeStderr("memfit: the report could not be written to standard output")
+        return .ioError
+    }
 
     switch report.worstSeverity {
     case .failure?: return .failure
@@ -203,12 +218,14 @@ func runCalc(_ args: [String]) -> ExitCode {
             throw Arguments.UsageError(message: "--total-memory must be specified")
         }
         guard total.bytes >= 1024 else { throw Arguments.UsageError(message: "--total-memory must be at least 1K") }
-        guard let classes = try parseInt(parsed.value("--loaded-class-count"), option: "--loaded-class-count", minimum: 0) else {
+        guard let classes = try parseInt(
+            parsed.value("--loaded-class-count"), option: "--loaded-class-count", minimum: 0, maximum: 1_000_000_000)
+        else {
             throw Arguments.UsageError(message: "--loaded-class-count must be specified")
         }
-        let threads = try parseInt(parsed.value("--thread-count"), option: "--thread-count", minimum: 1) ?? MemoryCalculator.defaultThreadCount
-        let headRoom = try parseInt(parsed.value("--head-room"), option: "--head-room", minimum: 0) ?? 0
-        guard headRoom <= 100 else { throw Arguments.UsageError(message: "--head-room must be a percentage from 0 to 100") }
+        let threads = try parseInt(parsed.value("--thread-count"), option: "--thread-count", minimum: 1, maximum: 1_000_000)
+            ?? MemoryCalculator.defaultThreadCount
+        let headRoom = try parseInt(parsed.value("--head-room"), option: "--head-room", minimum: 0, maximum: 100) ?? 0
         let format = parsed.value("--format") ?? "text"
         guard format == "text" || format == "json" else { throw Arguments.UsageError(message: "--format must be text or json") }
         json = format == "json"
@@ -219,7 +236,10 @@ func runCalc(_ args: [String]) -> ExitCode {
         return usageError(error.message, help: "calc")
     }
     let outcome = calculator.calculate()
-    writeStdout(json ? CalcReport.json(outcome) : CalcReport.text(outcome, calculator))
+    guard writeStdout(json ? CalcReport.json(outcome) : CalcReport.text(outcome, calculator)) else {
+        writeStderr("memfit: the result could not be written to standard output")
+        return .ioError
+    }
     if case .fits = outcome { return .ok }
     return .failure
 }

@@ -138,7 +138,7 @@ public struct LineCleaner: Sendable {
         return i + 1
     }
 
-    /// Drops C0 controls (but TAB), DEL, C1 controls and BOMs, and makes no-break spaces plain ones:
+    /// Drops control characters (see `isUnwantedControl`) and makes no-break spaces plain ones:
     /// log text must never drive a terminal, and a pasted NBSP must not hide a message.
     public static func removeControls(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: { isUnwantedControl($0) || isOddSpace($0) }) else { return text }
@@ -151,9 +151,12 @@ public struct LineCleaner: Sendable {
 
     static func isOddSpace(_ scalar: Unicode.Scalar) -> Bool { scalar.value == 0xA0 || scalar.value == 0x202F }
 
+    /// C0 (but TAB), DEL, C1, BOM, line/paragraph separators and bidi controls (which can make quoted log text
+    /// read differently from what it is).
     static func isUnwantedControl(_ scalar: Unicode.Scalar) -> Bool {
         let v = scalar.value
-        return (v < 0x20 && v != 0x09) || (0x7F...0x9F).contains(v) || v == 0xFEFF
+        return (v < 0x20 && v != 0x09) || (0x7F...0x9F).contains(v) || v == 0xFEFF || (0x2028...0x202E).contains(v)
+            || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F || v == 0x061C
     }
 
     static func trimmingLeadingBlanks(_ text: String) -> String {

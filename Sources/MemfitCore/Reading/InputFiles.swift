@@ -19,7 +19,8 @@ public struct InputFiles: Sendable {
     public func expand(_ paths: [String]) -> (files: [String], errors: [InputError]) {
         var files: [String] = []
         var errors: [InputError] = []
-        for path in paths {
+        var seen: Set<String> = []
+        for path in paths where seen.insert(path).inserted || path == "-" {
             var info = stat()
             if path != "-", stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
                 var visited: Set<[UInt64]> = []

@@ -128,6 +128,7 @@ enum Markdown {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "|": out += "\\|"
+            case "`": out += "\\`"
             case "\\": out += "\\\\"
             case "*", "_", "[", "]", "#": out += "\\\(ch)"
             default: out.append(ch)

@@ -183,10 +183,14 @@ public enum Narrative {
                 let vcpu = FargateSizes.all.first { $0.cpuUnits == cpu }?.vCPU ?? "\(cpu) units"
                 return "ECS Fargate task memory \(r.memoryMiB) MiB (valid with \(vcpu) vCPU); \(heap)"
             }
-            return "ECS task memory \(r.memoryMiB) MiB; \(heap)"
+            return "ECS task memory \(r.memoryMiB) MiB, more than any Fargate size offers (run it on EC2 capacity); \(heap)"
         case .ecsEC2: return "ECS container memory \(r.memoryMiB) MiB; \(heap)"
         case .kubernetes: return "Kubernetes memory limit \(r.memoryMiB)Mi; \(heap)"
-        case .heroku: return "Heroku dyno with \(r.memoryMiB) MiB; \(heap)"
+        case .heroku:
+            if !HerokuDynoSizes.memoryMiB.contains(r.memoryMiB) {
+                return "\(r.memoryMiB) MiB, more than the largest Heroku dyno (Performance-L, 14 GiB) offers; \(heap)"
+            }
+            return "Heroku dyno with \(r.memoryMiB) MiB; \(heap)"
         case .cloudFoundry: return "Cloud Foundry memory quota \(r.memoryMiB)M; \(heap)"
         case .docker: return "Docker memory limit \(r.memoryMiB) MiB (-m \(r.memoryMiB)m); \(heap)"
         case .generic: return "Container memory \(r.memoryMiB) MiB; \(heap)"

@@ -55,7 +55,7 @@ public struct TextReporter: Reporter {
         if let source = f.source { title += "  source \(Sanitizer.forTerminal(source))" }
         if f.occurrences > 1 { title += "  (\(f.occurrences) occurrences)" }
         if let c = f.calculator { title += "  [\(c.generation.rawValue)\(f.vendor.map { ", " + $0 } ?? "")]" }
-        out.append(title)
+        out.append(contentsOf: TextLayout.wrap(title, width: TextReporter.width, indent: "", hanging: "    "))
         out.append(contentsOf: wrap(Narrative.headline(f), indent: "  "))
         if let c = f.calculator, let bar = bar(c) { out.append("  " + bar) }
         for line in Narrative.details(f) { out.append(contentsOf: wrap(line, indent: "  ")) }
@@ -105,27 +105,31 @@ public struct TextReporter: Reporter {
 }
 
 enum TextLayout {
-    /// Greedy word wrap; a word longer than a line is cut.
+    /// Greedy word wrap; a word longer than a line is cut. Widths are counted as they grow (linear time).
     static func wrap(_ text: String, width: Int, indent: String, hanging: String) -> [String] {
         var lines: [String] = []
         var current = indent
+        var currentWidth = indent.count
         var empty = true
         func flush() {
             lines.append(current)
             current = hanging
+            currentWidth = hanging.count
             empty = true
         }
         for piece in text.split(separator: " ") {
-            var word = Substring(piece)
-            if !empty && current.count + 1 + word.count > width { flush() }
-            while current.count + (empty ? 0 : 1) + word.count > width {
-                let room = max(1, width - current.count - (empty ? 0 : 1))
-                current += (empty ? "" : " ") + word.prefix(room)
-                word = word.dropFirst(room)
+            let characters = Array(piece)
+            var start = 0
+            if !empty && currentWidth + 1 + characters.count > width { flush() }
+            while currentWidth + (empty ? 0 : 1) + (characters.count - start) > width {
+                let room = max(1, width - currentWidth - (empty ? 0 : 1))
+                current += (empty ? "" : " ") + String(characters[start..<(start + room)])
+                start += room
                 flush()
             }
-            if !word.isEmpty {
-                current += (empty ? "" : " ") + word
+            if start < characters.count {
+                current += (empty ? "" : " ") + String(characters[start...])
+                currentWidth += (empty ? 0 : 1) + characters.count - start
                 empty = false
             }
         }
@@ -141,7 +145,11 @@ public enum Sanitizer {
         for s in text.unicodeScalars {
             let v = s.value
             if v == 0x09 { scalars.append(" "); continue }
-            if v < 0x20 || (0x7F...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) { continue }
+            // C0, DEL, C1; line and paragraph separators; bidi marks, embeddings and isolates.
+            if v < 0x20 || (0x7F...0x9F).contains(v) || (0x2028...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+                || v == 0x200E || v == 0x200F || v == 0x061C {
+                continue
+            }
             scalars.append(s)
         }
         return String(scalars)
