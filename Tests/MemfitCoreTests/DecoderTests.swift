@@ -173,6 +173,24 @@ struct FormatCase: Sendable, CustomTestStringConvertible {
         #expect(report.inputs.first?.records == 2)
     }
 
+    /// One broken input never stops the others: its error is reported and every finding elsewhere is kept.
+    @Test func aBrokenInputAmongGoodOnes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("memfit-mixed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(#"{"events": [{"logStreamName": "s1", "message": "\#(Self.failure)"}, {"message": oops}]}"#.utf8)
+            .write(to: dir.appendingPathComponent("a-broken.json"))
+        try Fixtures.data("p04-kubectl-limit-600M.log").write(to: dir.appendingPathComponent("b-good.log"))
+        try Fixtures.data("formats/insights.csv").write(to: dir.appendingPathComponent("c-good.csv"))
+        let report = try Analyzer().analyze(paths: [dir.path], options: DiagnosisOptions())
+        #expect(report.inputs.map(\.format) == ["json", "plain", "insights-csv"])
+        #expect(report.inputErrors.count == 1)
+        #expect(report.inputErrors.first?.input.hasSuffix("a-broken.json") == true)
+        #expect(Set(report.findings.compactMap(\.source)) == [
+            "s1", "orders-6b9d7c5f4-kx2lp/orders", "ecs/orders-api/0a1b2c3d4e5f4a6b8c7d9e0f1a2b3c4d",
+        ])
+    }
+
     @Test func forcedFormatIsUsed() throws {
         let analyzer = try Analyzer()
         analyzer.forcedFormat = .plain
