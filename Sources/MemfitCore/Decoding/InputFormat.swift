@@ -40,11 +40,16 @@ public enum InputFormat: String, Sendable, CaseIterable {
     }
 }
 
-/// The compiled first-line signatures (log-formats.md §0), compiled once.
+/// The compiled first-line signatures (log-formats.md §0) and the event prefix of timestamped formats,
+/// compiled once per analyser.
 public struct SniffPatterns: Sendable {
     let lineFormats: [(InputFormat, PCRE2Pattern)]
+    /// `aws logs tail` and S3 export event lines: the timestamp, and for tail's detailed form the stream.
+    let timestampedEvent: PCRE2Pattern
 
     public init() throws(PCRE2Pattern.CompileError) {
+        timestampedEvent = try PCRE2Pattern(
+            #"^(?<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{3}Z|(?:\.\d{6})?\+00:00)?) (?:(?<source>[^ :*]+) )?"#)
         lineFormats = [
             (.insightsCSV, try PCRE2Pattern(#"^"?@[\w.]+"?(?:,"?@?[\w.]+"?)*\s*$"#)),
             (.cloudwatchText, try PCRE2Pattern(#"^(?:[bf]/\d{56}\t|EVENTS\t)"#)),

@@ -21,13 +21,10 @@ struct PlainLinesDecoder {
 struct TimestampedLinesDecoder {
     let format: InputFormat
 
-    static let prefixPattern =
-        #"^(?<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{3}Z|(?:\.\d{6})?\+00:00)?) (?:(?<source>[^ :*]+) )?"#
-
     func decode<Source: ByteSource>(
         _ source: inout Source, reader: LineReader, stats: inout LineReader.Stats, into processor: RecordProcessor
     ) throws(InputError) {
-        guard let pattern = try? PCRE2Pattern(TimestampedLinesDecoder.prefixPattern) else { return }
+        let pattern = processor.analyzer.sniffPatterns.timestampedEvent
         let pcre = processor.analyzer.matcher.pcre
         let reason = format == .s3Export ? "a CloudWatch Logs export to S3" : "aws logs tail output"
         let withStream = format == .awsLogsTail
