@@ -156,6 +156,30 @@ import Testing
         #expect(report.findings.map(\.kind) == [.noMemoryLimit])
     }
 
+    /// p08: how far the start was from failing.
+    @Test func nearMissSaysWhatWouldTipIt() throws {
+        let report = try Analyzer().analyze(paths: [Fixtures.url("p08-success-near-miss.log").path], options: DiagnosisOptions())
+        let f = try #require(report.findings.first)
+        #expect(f.kind == .calculatorNearMiss)
+        // heap 120727K = 123,624,448 B / 5,800 B a class → 21,315 classes; 730M − 641,835,400 B of fixed regions → 118 MiB.
+        #expect(f.margin == Finding.Margin(moreClasses: 21_315, lessMemoryMiB: 118))
+    }
+
+    /// The near-miss rules: heap under the minimum, heap under 15% of the total (fixed regions within 10% of the
+    /// total always leave less than that).
+    @Test(arguments: [
+        ("-Xmx120727K", "730M", "0%", true),  // under 128M
+        ("-Xmx300000K", "2000000K", "0%", false),  // exactly 15% and well above 128M
+        ("-Xmx1474M", "2G", "0%", false),
+        ("-Xmx150M", "1200M", "0%", true),  // 12.5% of the total
+    ])
+    func nearMissRules(_ xmx: String, _ total: String, _ headroom: String, _ near: Bool) throws {
+        let line = "Calculated JVM Memory Configuration: -XX:MaxDirectMemorySize=10M \(xmx) -XX:MaxMetaspaceSize=20000K "
+            + "-XX:ReservedCodeCacheSize=240M -Xss1M (Total Memory: \(total), Thread Count: 250, Loaded Class Count: 1000, Headroom: \(headroom))"
+        let report = try analyze(line)
+        #expect(report.findings.contains { $0.kind == .calculatorNearMiss } == near)
+    }
+
     @Test func noLaunchLinesMeansNothingToReport() throws {
         let report = try analyze("hello\nworld\n")
         #expect(report.findings.isEmpty)

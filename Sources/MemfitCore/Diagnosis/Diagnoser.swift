@@ -160,10 +160,7 @@ public enum Diagnoser {
         }
 
         // Successful starts: near misses leave less heap than the minimum.
-        let nearMisses = configurations.filter { c in
-            guard let heap = c.configuration.regions.heap else { return false }
-            return heap < options.minHeap
-        }
+        let nearMisses = configurations.filter { isNearMiss($0.configuration, minHeap: options.minHeap) }
         if let worst = nearMisses.min(by: { $0.configuration.regions.heap! < $1.configuration.regions.heap! }) {
             var finding = base
             finding.kind = .calculatorNearMiss
@@ -171,6 +168,7 @@ public enum Diagnoser {
             finding.occurrences = nearMisses.reduce(0) { $0 + $1.entry.count }
             let calc = calculatorFromConfiguration(worst.configuration, limits: limits)
             finding.calculator = calc
+            finding.margin = margin(worst.configuration)
             finding.recommendation = Recommender.recommend(
                 needs: needs(for: worst.configuration), platform: platform, minHeap: options.minHeap,
                 limitVisible: calc.limitVisible, current: current(options: options, calc: calc))
@@ -206,6 +204,28 @@ public enum Diagnoser {
             findings.append(finding)
         }
         return findings
+    }
+
+    /// A start that worked but will not survive a small change: a heap under the minimum or under 15% of the
+    /// total, or fixed regions within 10% of the total.
+    static func isNearMiss(_ c: PrintedConfiguration, minHeap: MemorySize) -> Bool {
+        guard let heap = c.regions.heap else { return false }
+        let total = Double(c.total.bytes)
+        let fixed = Double(needs(for: c).fixed)
+        return heap < minHeap || Double(heap.bytes) < 0.15 * total || fixed >= 0.9 * total
+    }
+
+    /// How far a successful start is from failing: more loaded classes, or less memory.
+    static func margin(_ c: PrintedConfiguration) -> Finding.Margin? {
+        guard let heap = c.regions.heap?.bytes, heap >= 0 else { return nil }
+        let n = needs(for: c)
+        let keep = 1 - Double(c.headroomPercent) / 100
+        guard keep > 0 else { return nil }
+        // Fails once the fixed regions (plus headroom) pass the total: each class adds 5,800 B of metaspace.
+        let classes = Int(heap / MemoryCalculator.classSize) + 1
+        let lessBytes = Double(c.total.bytes) - Double(n.fixed) / keep
+        let lessMiB = lessBytes > 0 ? Int64(lessBytes / Double(MemorySize.mebi)) + 1 : 0
+        return Finding.Margin(moreClasses: classes, lessMemoryMiB: lessMiB)
     }
 
     /// The platform the source's lines point to, and why; then the input's first lines; then the wording.

@@ -72,4 +72,13 @@ public struct Finding: Sendable {
     public var lastSeen: String?
     /// Different available figures seen for this source (free memory moves from start to start).
     public var availableRange: ClosedRange<Int64>?
+    /// For a near miss: what would tip the start into failure.
+    public var margin: Margin?
+
+    public struct Margin: Sendable, Equatable {
+        /// This many more loaded classes (metaspace grows 5,800 B each) would make the calculator fail.
+        public var moreClasses: Int
+        /// This much less memory would make it fail.
+        public var lessMemoryMiB: Int64
+    }
 }

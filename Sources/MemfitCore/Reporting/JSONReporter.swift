@@ -26,6 +26,9 @@ public struct JSONReporter: Reporter {
             ("platformReason", .string(f.platformReason)),
             ("memoryLimitBytes", .optional(f.memoryLimitBytes)),
             ("exitCode", .optional(f.exitCode)),
+            ("margin", f.margin.map { m in
+                .object([("moreClasses", .int(m.moreClasses)), ("lessMemoryMiB", .int(m.lessMemoryMiB))])
+            } ?? .null),
             ("vendor", .optional(f.vendor)),
             ("summary", .string(Narrative.headline(f))),
             ("firstSeen", .optional(f.firstSeen)),

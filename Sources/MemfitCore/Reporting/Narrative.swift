@@ -11,8 +11,16 @@ public enum Narrative {
                 + "but only \(size(c.availableBytes, printed: c.printedAvailable)) was available."
         case .calculatorNearMiss:
             let heap = f.calculator?.regions.heapBytes.map { MemorySize(bytes: $0).description } ?? "?"
-            return "The JVM started, but with a heap of only \(heap): below the \(MemorySize(bytes: f.recommendation?.minHeapBytes ?? 0)) "
-                + "minimum. The next small change (more classes, more threads, less memory) will stop it starting."
+            var text = "The JVM started, but with a heap of only \(heap)"
+            if let c = f.calculator, let h = c.regions.heapBytes, c.availableBytes > 0 {
+                text += " (\(Int((Double(h) / Double(c.availableBytes) * 100).rounded()))% of \(MemorySize(bytes: c.availableBytes)))"
+            }
+            text += ": the next small change (more classes, more threads, less memory) will stop it starting"
+            if let m = f.margin {
+                text += ". \(groupedThousands(m.moreClasses)) more loaded classes, or \(m.lessMemoryMiB) MiB less memory, "
+                    + "would make the calculator fail"
+            }
+            return text + "."
         case .noMemoryLimit:
             return "The memory calculator saw no memory limit: \(f.detail ?? "")."
         case .containerOOMKilled:
