@@ -12,6 +12,7 @@ let mainHelp = """
     Usage:
       memfit [analyze] [options] [FILE...]   analyse logs (FILE "-" or none: standard input)
       memfit calc [options]                  what the memory calculator prints for given inputs
+      memfit diff PASSING FAILING            what changed between two build logs, and what can change memory
       memfit help [COMMAND]                  this help, or a command's help
       memfit --version
 
@@ -202,6 +203,65 @@ func runAnalyze(_ args: [String]) -> ExitCode {
     }
 }
 
+let diffHelp = """
+    Usage: memfit diff [options] PASSING_BUILD_LOG FAILING_BUILD_LOG
+
+    Compares two build logs (pack build, Maven spring-boot:build-image, Gradle bootBuildImage, kpack, lifecycle;
+    with or without their "[INFO]  [creator]" prefixes): buildpack ids and versions, the JRE, the lifecycle
+    version, the builder image and digest, and the launch-configuration defaults ($BPL_JVM_THREAD_COUNT...).
+    It marks what can change memory: a JVM vendor buildpack, the JRE, the Spring Boot buildpack, launch defaults.
+
+    Options:
+      -f, --format FORMAT   text (default), json or markdown
+      -h, --help            this help
+
+    Exit status: 0 no memory-relevant change, 2 a memory-relevant component changed, 64 usage error,
+                 66 a build log could not be read.
+    """
+
+func runDiff(_ args: [String]) -> ExitCode {
+    let parsed: Arguments
+    do throws(Arguments.UsageError) {
+        parsed = try Arguments(args, valued: ["--format"], boolean: ["--help"], aliases: ["-f": "--format", "-h": "--help"])
+        if parsed.has("--help") {
+            writeStdout(diffHelp + "\n")
+            return .ok
+        }
+        guard parsed.positional.count == 2 else { throw Arguments.UsageError(message: "diff takes two build logs: PASSING FAILING") }
+        guard ["text", "json", "markdown"].contains(parsed.value("--format") ?? "text") else {
+            throw Arguments.UsageError(message: "--format must be text, json or markdown")
+        }
+    } catch {
+        return usageError(error.message, help: "diff")
+    }
+    let parser: BuildLogParser
+    do { parser = try BuildLogParser() } catch {
+        writeStderr("memfit: internal error: \(error)")
+        return .software
+    }
+    var logs: [BuildLog] = []
+    for path in parsed.positional {
+        do {
+            var stream = try InputStream.open(path)
+            defer { stream.close() }
+            logs.append(try parser.parse(&stream, name: path))
+        } catch {
+            writeStderr("memfit: \(error)")
+            return .noInput
+        }
+    }
+    let diff = BuildDiff(passing: logs[0], failing: logs[1])
+    let (passing, failing) = (parsed.positional[0], parsed.positional[1])
+    let output: String
+    switch parsed.value("--format") ?? "text" {
+    case "json": output = DiffReport.json(diff, passing: passing, failing: failing)
+    case "markdown": output = DiffReport.markdown(diff, passing: passing, failing: failing)
+    default: output = DiffReport.text(diff, passing: passing, failing: failing)
+    }
+    guard writeStdout(output) else { return .ioError }
+    return diff.hasMemoryRelevantChange ? .warnings : .ok
+}
+
 func runCalc(_ args: [String]) -> ExitCode {
     let calculator: MemoryCalculator
     let json: Bool
@@ -249,15 +309,18 @@ let exitCode: ExitCode
 switch arguments.first {
 case "calc":
     exitCode = runCalc(Array(arguments.dropFirst()))
+case "diff":
+    exitCode = runDiff(Array(arguments.dropFirst()))
 case "analyze":
     exitCode = runAnalyze(Array(arguments.dropFirst()))
 case "help":
     switch arguments.dropFirst().first {
     case "calc": writeStdout(calcHelp + "\n")
+    case "diff": writeStdout(diffHelp + "\n")
     case "analyze": writeStdout(analyzeHelp + "\n")
     case nil: writeStdout(mainHelp + "\n")
     case let other?:
-        writeStderr("memfit: no such command: \(other) (commands: analyze, calc, help)")
+        writeStderr("memfit: no such command: \(other) (commands: analyze, calc, diff, help)")
         exit(ExitCode.usage.rawValue)
     }
     exitCode = .ok

@@ -1,0 +1,83 @@
+/// What changed between a build whose image started and one whose image did not, and which changes can move the
+/// memory calculator's figures.
+public struct BuildDiff: Sendable {
+    public struct Change: Sendable, Equatable {
+        public var id: String
+        public var from: String
+        public var to: String
+    }
+
+    public var changed: [Change] = []
+    public var added: [(id: String, version: String)] = []
+    public var removed: [(id: String, version: String)] = []
+    /// Other components: "jre", "lifecycle", "builder", "builder-digest", and `$BPL_…` rows.
+    public var components: [Change] = []
+    /// Ids (of buildpacks or components) whose change can change memory, each with why.
+    public var memoryRelevant: [(id: String, why: String)] = []
+
+    public var hasMemoryRelevantChange: Bool { !memoryRelevant.isEmpty }
+
+    /// JVM vendor buildpacks ship the calculator and the JRE (memory-calculator.md §3.2).
+    public static let jvmVendors: Set<String> = [
+        "bellsoft-liberica", "adoptium", "azul-zulu", "amazon-corretto", "microsoft-openjdk", "sap-machine", "graalvm",
+        "oracle", "alibaba-dragonwell", "eclipse-openj9", "jvm-vendors",
+    ]
+
+    public init(passing: BuildLog, failing: BuildLog) {
+        for bp in failing.buildpacks {
+            if let old = passing.version(of: bp.id) {
+                if old != bp.version { changed.append(Change(id: bp.id, from: old, to: bp.version)) }
+            } else {
+                added.append(bp)
+            }
+        }
+        removed = passing.buildpacks.filter { failing.version(of: $0.id) == nil }
+
+        func component(_ id: String, _ a: String?, _ b: String?) {
+            if a != b { components.append(Change(id: id, from: a ?? "(not in the log)", to: b ?? "(not in the log)")) }
+        }
+        component("jre", passing.jre, failing.jre)
+        component("lifecycle", passing.lifecycleVersion, failing.lifecycleVersion)
+        component("builder", passing.builderImage, failing.builderImage)
+        component("builder-digest", passing.builderDigest, failing.builderDigest)
+        let names = (passing.configuration.map(\.name) + failing.configuration.map(\.name)).reduce(into: [String]()) {
+            if !$0.contains($1) { $0.append($1) }
+        }
+        for name in names where name.hasPrefix("BPL_") {
+            component("$" + name, passing.value(of: name), failing.value(of: name))
+        }
+
+        for c in changed + added.map({ Change(id: $0.id, from: "", to: $0.version) }) {
+            let short = c.id.split(separator: "/").last.map(String.init) ?? c.id
+            if BuildDiff.jvmVendors.contains(short) {
+                memoryRelevant.append((c.id, "a JVM vendor buildpack: it ships the memory calculator and the JRE, whose class count feeds metaspace"))
+            } else if short == "spring-boot" {
+                memoryRelevant.append((c.id, "sets the thread-count default (50 for reactive and non-web apps, 250 for servlet apps)"))
+            }
+        }
+        for c in components where c.id == "jre" {
+            memoryRelevant.append(("jre", "each JRE version has its own class count, so metaspace changes"))
+        }
+        for c in components where c.id.hasPrefix("$BPL_JVM") {
+            memoryRelevant.append((c.id, "a launch default the calculator reads"))
+        }
+    }
+
+    /// What is known about specific version changes (memory-calculator.md §4).
+    public var knownChanges: [String] {
+        changed.compactMap { c in
+            if c.id == "paketo-buildpacks/bellsoft-liberica" && c.from == "10.2.3" && c.to == "10.2.4" {
+                return "bellsoft-liberica 10.2.3 → 10.2.4 changed nothing the calculator uses: libjvm v1.42.0 → v1.43.1 (only "
+                    + "the OpenSSL certificate helper changed) and the same JREs (8.0.372, 11.0.19, 17.0.7, 20.0.1). The same app "
+                    + "with the same threads and memory computes the same figures; look at the app's classes, the thread count "
+                    + "and, above all, whether the memory the calculator saw was a limit or free memory."
+            }
+            return nil
+        }
+    }
+
+    /// Why reverting the code did not help: a rebuild uses the builder's newest buildpacks.
+    public static let revertTrap = "Reverting the code does not revert the buildpacks: rebuilding old code with the same "
+        + "builder tag brings the newer buildpacks along. To pin them, name the builder by digest "
+        + "(paketobuildpacks/builder-jammy-base@sha256:…) or pin each buildpack with `--buildpack id@version`."
+}

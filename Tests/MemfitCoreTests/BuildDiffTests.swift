@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+@testable import MemfitCore
+
+func buildLog(_ name: String) throws -> BuildLog {
+    var source = try InputStream.open(Fixtures.url("builds/" + name).path)
+    defer { source.close() }
+    return try BuildLogParser().parse(&source, name: name)
+}
+
+@Suite struct BuildDiffTests {
+    /// p13 (cases.json): `changed` holds exactly the four buildpacks, with their versions.
+    @Test func p13ChangedExactlyFourBuildpacks() throws {
+        let diff = BuildDiff(passing: try buildLog("p13-build-pass.log"), failing: try buildLog("p13-build-fail.log"))
+        #expect(diff.changed == [
+            .init(id: "paketo-buildpacks/bellsoft-liberica", from: "10.2.3", to: "10.2.4"),
+            .init(id: "paketo-buildpacks/syft", from: "1.30.1", to: "1.31.0"),
+            .init(id: "paketo-buildpacks/dist-zip", from: "5.6.2", to: "5.6.3"),
+            .init(id: "paketo-buildpacks/spring-boot", from: "5.25.1", to: "5.25.2"),
+        ])
+        #expect(diff.added.isEmpty && diff.removed.isEmpty)
+        #expect(diff.memoryRelevant.map(\.id) == ["paketo-buildpacks/bellsoft-liberica", "paketo-buildpacks/spring-boot"])
+        #expect(diff.knownChanges.first?.contains("changed nothing the calculator uses") == true)
+        let json = try JSONSerialization.jsonObject(with: Data(DiffReport.json(diff, passing: "a", failing: "b").utf8)) as? [String: Any]
+        #expect((json?["changed"] as? [String: [String]])?.count == 4)
+        #expect(((json?["findings"] as? [[String: Any]])?.first?["kind"] as? String) == "buildpack-diff")
+    }
+
+    /// Each build tool's prefix style, and the old header names (kpack fixture).
+    @Test(arguments: ["pack", "pack-creator", "maven", "gradle", "kpack"])
+    func readsEveryBuildToolStyle(_ style: String) throws {
+        let pass = try buildLog("\(style)-pass.log"), fail = try buildLog("\(style)-fail.log")
+        #expect(pass.buildpacks.map(\.id) == [
+            "paketo-buildpacks/ca-certificates", "paketo-buildpacks/bellsoft-liberica", "paketo-buildpacks/syft",
+            "paketo-buildpacks/spring-boot",
+        ])
+        #expect(pass.jre == "BellSoft Liberica JRE 17.0.6")
+        #expect(pass.value(of: "BPL_JVM_THREAD_COUNT") == "250")
+        let diff = BuildDiff(passing: pass, failing: fail)
+        #expect(diff.changed.map(\.id) == ["paketo-buildpacks/bellsoft-liberica", "paketo-buildpacks/syft"])
+        #expect(diff.memoryRelevant.map(\.id) == ["paketo-buildpacks/bellsoft-liberica", "jre"])
+        if style == "maven" || style == "gradle" {
+            #expect(pass.lifecycleVersion == "0.16.5" && fail.lifecycleVersion == "0.17.0")
+            #expect(diff.components.map(\.id) == ["jre", "lifecycle", "builder-digest"])
+        }
+    }
+
+    @Test func anUnrelatedChangeIsNotMemoryRelevant() throws {
+        let diff = BuildDiff(passing: try buildLog("unrelated-pass.log"), failing: try buildLog("unrelated-fail.log"))
+        #expect(diff.changed.map(\.id) == ["paketo-buildpacks/syft"])
+        #expect(!diff.hasMemoryRelevantChange)
+    }
+
+    @Test func aChangedLaunchDefaultIsMemoryRelevant() throws {
+        let diff = BuildDiff(passing: try buildLog("unrelated-pass.log"), failing: try buildLog("threads-fail.log"))
+        #expect(diff.components == [.init(id: "$BPL_JVM_THREAD_COUNT", from: "250", to: "50")])
+        #expect(diff.memoryRelevant.map(\.id) == ["$BPL_JVM_THREAD_COUNT"])
+    }
+
+    @Test func exitStatusOfTheCommand() throws {
+        let relevant = try runMemfit(["diff", Fixtures.url("builds/p13-build-pass.log").path, Fixtures.url("builds/p13-build-fail.log").path])
+        #expect(relevant.status == 2)
+        #expect(relevant.stdout.contains("paketo-buildpacks/bellsoft-liberica 10.2.3 → 10.2.4"))
+        let unrelated = try runMemfit(["diff", Fixtures.url("builds/unrelated-pass.log").path, Fixtures.url("builds/unrelated-fail.log").path])
+        #expect(unrelated.status == 0)
+        #expect(try runMemfit(["diff", "only-one.log"]).status == 64)
+        #expect(try runMemfit(["diff", "/nonexistent/a", "/nonexistent/b"]).status == 66)
+    }
+}
