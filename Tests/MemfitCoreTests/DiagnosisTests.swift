@@ -180,6 +180,20 @@ import Testing
         #expect(report.findings.contains { $0.kind == .calculatorNearMiss } == near)
     }
 
+    /// Three starts of one service: the class count grew by 340 and free memory moved; only the smallest figure fails.
+    @Test func driftBetweenStarts() throws {
+        let report = try Analyzer().analyze(
+            paths: [Fixtures.url("nearmiss/drift-three-starts.log").path], options: DiagnosisOptions())
+        let failure = try #require(report.findings.first { $0.kind == .calculatorFailure })
+        let drift = try #require(failure.drift)
+        #expect(drift.loadedClassCounts == [18_840, 19_180])
+        #expect(drift.availableBytes == [Int64(616_300 * 1024), Int64(640_000 * 1024), Int64(700_000 * 1024)])
+        #expect(drift.failsAt == [Int64(616_300 * 1024)])
+        let text = TextReporter(color: false).render(report)
+        #expect(text.contains("+340 classes since the previous start (18,840 → 19,180): +1.9 MiB of metaspace."))
+        #expect(text.contains("it fails at 1 of these 3 figures"))
+    }
+
     @Test func noLaunchLinesMeansNothingToReport() throws {
         let report = try analyze("hello\nworld\n")
         #expect(report.findings.isEmpty)

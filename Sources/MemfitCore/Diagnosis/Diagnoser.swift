@@ -165,7 +165,14 @@ public enum Diagnoser {
             var finding = base
             finding.kind = .calculatorNearMiss
             finding.severity = .warning
-            finding.occurrences = nearMisses.reduce(0) { $0 + $1.entry.count }
+            // Starts that were near misses, from the recorded samples when they cover every start.
+            finding.occurrences = nearMisses.reduce(0) { total, c in
+                guard c.entry.samples.count == c.entry.count else { return total + c.entry.count }
+                return total + c.entry.samples.filter { s in
+                    guard let heap = s.heap else { return false }
+                    return heap < options.minHeap.bytes || Double(heap) < 0.15 * Double(s.available)
+                }.count
+            }
             let calc = calculatorFromConfiguration(worst.configuration, limits: limits)
             finding.calculator = calc
             finding.margin = margin(worst.configuration)
@@ -176,6 +183,8 @@ public enum Diagnoser {
             stamp(&finding, nearMisses.map(\.entry))
             findings.append(finding)
         }
+
+        attachDrift(to: &findings, failures: failures.map(\.entry), configurations: configurations.map(\.entry), limits: limits)
 
         // No visible limit on a start that worked: the JVM is sized for the host, not the container.
         if failures.isEmpty && (limits.assumedBecauseUnset != nil || limits.clampedTooLarge || !limits.sizedFrom.isEmpty) {
@@ -203,7 +212,34 @@ public enum Diagnoser {
             stamp(&finding, limits.entries)
             findings.append(finding)
         }
+        if let drift = findings.first(where: { $0.drift != nil })?.drift, let last = findings.indices.last,
+           findings[last].kind == .noMemoryLimit, findings[last].drift == nil {
+            findings[last].drift = drift
+        }
         return findings
+    }
+
+    /// With several starts of one source: how the class count moved, which memory figures the calculator had,
+    /// and at which of them this source's requirement does not fit. Attached to the source's first calculator finding.
+    static func attachDrift(
+        to findings: inout [Finding], failures: [FactLedger.Entry], configurations: [FactLedger.Entry], limits: LimitEvidence
+    ) {
+        let starts = (failures + configurations).reduce(0) { $0 + $1.count }
+        guard starts >= 2 else { return }
+        var classes: [Int] = []
+        for sample in (configurations + failures).flatMap(\.samples) {
+            if let n = sample.loadedClasses, classes.last != n { classes.append(n) }
+        }
+        let figures = Set((failures + limits.entries).flatMap(\.samples).map(\.available)).sorted()
+        guard let index = findings.firstIndex(where: { $0.calculator != nil }) else { return }
+        let required = findings[index].calculator.flatMap { c -> Int64? in
+            if let r = c.requiredBytes, findings[index].kind == .calculatorFailure { return r }
+            return c.requiredBytes  // near miss: the non-heap part of a success
+        }
+        guard classes.count >= 2 || figures.count >= 2 else { return }
+        findings[index].drift = Finding.Drift(
+            loadedClassCounts: classes, availableBytes: figures,
+            failsAt: required.map { r in figures.filter { $0 < r } } ?? [], requiredBytes: required)
     }
 
     /// A start that worked but will not survive a small change: a heap under the minimum or under 15% of the

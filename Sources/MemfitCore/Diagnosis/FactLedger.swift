@@ -26,6 +26,8 @@ public struct FactLedger: Sendable {
         /// The smallest and largest figure (available memory, heap) seen across the repeats.
         public var lowest: Int64?
         public var highest: Int64?
+        /// The first starts of a folded kind, in input order (at most `maxSamples`), for drift between starts.
+        public var samples: [Sample] = []
 
         init(_ fact: Fact) {
             first = fact
@@ -37,6 +39,7 @@ public struct FactLedger: Sendable {
         }
 
         mutating func saw(_ fact: Fact) {
+            if samples.count < FactLedger.maxSamples, let sample = FactLedger.sample(fact.payload) { samples.append(sample) }
             if let timestamp = fact.timestamp, let ms = LogTimestamp.milliseconds(timestamp) {
                 earliest = min(earliest ?? ms, ms)
                 latest = max(latest ?? ms, ms)
@@ -70,6 +73,15 @@ public struct FactLedger: Sendable {
         case distinct(FactPayload)
     }
 
+    /// One start's figures: the memory the calculator had and the classes it assumed.
+    public struct Sample: Sendable, Equatable {
+        public var available: Int64
+        public var loadedClasses: Int?
+        /// The heap a successful start left (nil for failures and free-memory readings).
+        public var heap: Int64?
+    }
+
+    public static let maxSamples = 64
     public static let maxSources = 20_000
     public static let maxDistinctPerSource = 64
     public static let overflowSource = "(further sources, counted together)"
@@ -113,6 +125,19 @@ public struct FactLedger: Sendable {
         case .calculatedConfiguration(let c): return .configuration(c.generation)
         case .sizedFromAvailableMemory: return .sizedFromAvailableMemory
         default: return .distinct(payload)
+        }
+    }
+
+    static func sample(_ payload: FactPayload) -> Sample? {
+        switch payload {
+        case .regionsDoNotFit(let f):
+            guard let available = f.available else { return nil }
+            return Sample(available: available.bytes,
+                          loadedClasses: f.regions.metaspace.flatMap(MemoryCalculator.loadedClassCount(forPrintedMetaspace:)))
+        case .calculatedConfiguration(let c):
+            return Sample(available: c.total.bytes, loadedClasses: c.loadedClassCount, heap: c.regions.heap?.bytes)
+        case .sizedFromAvailableMemory(let size): return Sample(available: size.bytes, loadedClasses: nil)
+        default: return nil
         }
     }
 

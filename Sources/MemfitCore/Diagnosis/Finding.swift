@@ -74,6 +74,18 @@ public struct Finding: Sendable {
     public var availableRange: ClosedRange<Int64>?
     /// For a near miss: what would tip the start into failure.
     public var margin: Margin?
+    /// How the starts of this source differed: the class counts and the memory the calculator had.
+    public var drift: Drift?
+
+    public struct Drift: Sendable, Equatable {
+        /// Loaded class counts of successive starts, in input order, repeats removed.
+        public var loadedClassCounts: [Int]
+        /// The distinct memory figures the calculator had, ascending.
+        public var availableBytes: [Int64]
+        /// Those of them that are below what this source needs: the starts that fail.
+        public var failsAt: [Int64]
+        public var requiredBytes: Int64?
+    }
 
     public struct Margin: Sendable, Equatable {
         /// This many more loaded classes (metaspace grows 5,800 B each) would make the calculator fail.

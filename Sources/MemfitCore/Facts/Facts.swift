@@ -39,6 +39,9 @@ public struct PrintedRegions: Sendable, Hashable {
                    n >= 0, n <= PrintedRegions.maxThreads {
                     stack = size
                     threadCount = n
+                } else if words.count == 1, let size = MemorySize(parsing: words[0], allowByteSuffix: true),
+                          size <= PrintedRegions.maxStack {
+                    stack = size  // a success line's "-Xss1M": the thread count is printed elsewhere
                 }
             } else if item.hasSuffix(" headroom"), let v = MemorySize(parsing: item.dropLast(9), allowByteSuffix: true),
                       v.isPlausible {

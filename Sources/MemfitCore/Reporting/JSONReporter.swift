@@ -26,6 +26,13 @@ public struct JSONReporter: Reporter {
             ("platformReason", .string(f.platformReason)),
             ("memoryLimitBytes", .optional(f.memoryLimitBytes)),
             ("exitCode", .optional(f.exitCode)),
+            ("drift", f.drift.map { d in
+                .object([
+                    ("loadedClassCounts", .array(d.loadedClassCounts.map { .int($0) })),
+                    ("availableBytes", .array(d.availableBytes.map { .int($0) })),
+                    ("failsAtAvailableBytes", .array(d.failsAt.map { .int($0) })),
+                ])
+            } ?? .null),
             ("margin", f.margin.map { m in
                 .object([("moreClasses", .int(m.moreClasses)), ("lessMemoryMiB", .int(m.lessMemoryMiB))])
             } ?? .null),

@@ -87,9 +87,30 @@ public enum Narrative {
             }
         }
         if f.kind == .jvmOutOfMemory { lines.append(outOfMemoryAdvice(f.detail ?? "", classes: c.loadedClassCount)) }
+        if let drift = f.drift { lines += driftLines(drift) }
         if f.kind == .noMemoryLimit && (f.platform == .ecsFargate || f.platform == .ecsEC2) {
             lines.append("On ECS the JVM is then sized for the VM, not the task: under load the container can be killed "
                 + "for exceeding the task memory. Set a hard container-level `memory`.")
+        }
+        return lines
+    }
+
+    /// "+340 classes since the previous start: +1.9 MiB of metaspace", and where the free-memory figures fall.
+    static func driftLines(_ d: Finding.Drift) -> [String] {
+        var lines: [String] = []
+        if d.loadedClassCounts.count >= 2 {
+            let last = d.loadedClassCounts[d.loadedClassCounts.count - 1], previous = d.loadedClassCounts[d.loadedClassCounts.count - 2]
+            let delta = last - previous
+            let bytes = MemorySize(bytes: Int64(abs(delta)) * MemoryCalculator.classSize)
+            lines.append("\(delta >= 0 ? "+" : "-")\(groupedThousands(abs(delta))) classes since the previous start "
+                + "(\(groupedThousands(previous)) → \(groupedThousands(last))): \(delta >= 0 ? "+" : "-")\(bytes.humanReadable) of metaspace.")
+        }
+        if d.availableBytes.count >= 2, let required = d.requiredBytes {
+            let shown = d.availableBytes.prefix(8).map { MemorySize(bytes: $0).description }.joined(separator: ", ")
+            let more = d.availableBytes.count > 8 ? ", …" : ""
+            lines.append("The calculator had a different amount of memory at different starts (\(shown)\(more)); needing "
+                + "\(MemorySize(bytes: required)), it fails at \(d.failsAt.count) of these \(d.availableBytes.count) figures. "
+                + "That is how a service fails \"with no material change\".")
         }
         return lines
     }
