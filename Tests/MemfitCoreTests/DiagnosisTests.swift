@@ -194,6 +194,27 @@ import Testing
         #expect(text.contains("it fails at 1 of these 3 figures"))
     }
 
+    /// A Kubernetes "2G" limit is 2,000,000,000 bytes, printed 1953124K: probably meant 2Gi.
+    @Test func decimalLimit() throws {
+        let report = try Analyzer().analyze(paths: [Fixtures.url("nearmiss/decimal-2G-limit.log").path], options: DiagnosisOptions())
+        let f = try #require(report.findings.first { $0.kind == .decimalMemoryLimit })
+        #expect(f.detail?.contains("You probably meant 2Gi") == true)
+        #expect(DecimalLimit.meant(1_953_124 * 1024)?.binary == "2Gi")
+        #expect(DecimalLimit.meant(488_280 * 1024)?.decimal == "500M")
+        #expect(DecimalLimit.meant(616_300 * 1024) == nil)
+        #expect(DecimalLimit.meant(2 << 30) == nil)
+    }
+
+    /// The build sets BPL_JVM_THREAD_COUNT 100; the run used 250: BPL_* is read at launch.
+    @Test func launchSettingFromTheBuildIgnored() throws {
+        let report = try Analyzer().analyze(
+            paths: [Fixtures.url("nearmiss/build-sets-threads.log").path, Fixtures.url("p08-success-near-miss.log").path],
+            options: DiagnosisOptions())
+        let f = try #require(report.findings.first { $0.kind == .launchSettingIgnored })
+        #expect(f.detail == "the build log sets $BPL_JVM_THREAD_COUNT 100, but the calculator ran with Thread Count: 250")
+        #expect(f.evidence.count == 2)
+    }
+
     @Test func noLaunchLinesMeansNothingToReport() throws {
         let report = try analyze("hello\nworld\n")
         #expect(report.findings.isEmpty)

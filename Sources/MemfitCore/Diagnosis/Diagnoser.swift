@@ -22,6 +22,7 @@ public enum Diagnoser {
         for source in ledger.sources {
             findings += diagnose(source, options: options, inputHints: inputHints)
         }
+        findings += ignoredLaunchSettings(ledger, options: options, inputHints: inputHints)
         // Failures first; otherwise the order of the input.
         return findings.enumerated().sorted { a, b in
             a.element.severity != b.element.severity ? a.element.severity > b.element.severity : a.offset < b.offset
@@ -63,7 +64,7 @@ public enum Diagnoser {
             case .execdMemoryCalculatorFailed: wrappers.append(entry)
             case .calculationFailedHeader: headers.append(entry)
             case .calculatedConfiguration(let c): configurations.append((entry, c))
-            case .limitUnconvertible, .testcontainersDump: break
+            case .limitUnconvertible, .testcontainersDump, .launchSettingAtBuild: break
             default: others.append(entry)
             }
         }
@@ -186,6 +187,25 @@ public enum Diagnoser {
 
         attachDrift(to: &findings, failures: failures.map(\.entry), configurations: configurations.map(\.entry), limits: limits)
 
+        // A limit that is a decimal number of bytes: Kubernetes "2G" is 2,000,000,000 B, printed 1953124K.
+        if !limits.calculatorSawNoLimit {
+            let totals = failures.compactMap { f in f.failure.available.map { ($0, f.entry) } }
+                + configurations.map { ($0.configuration.total, $0.entry) }
+            if let (total, entry) = totals.first(where: { DecimalLimit.meant($0.0.bytes) != nil }),
+               let meant = DecimalLimit.meant(total.bytes) {
+                var finding = base
+                finding.kind = .decimalMemoryLimit
+                finding.severity = .warning
+                finding.occurrences = entry.count
+                finding.detail = "\(total) is \(groupedThousands(Int(total.bytes))) bytes: a decimal \(meant.decimal) "
+                    + "(\(meant.decimal) = \(meant.decimalBytes) bytes), \(MemorySize(bytes: meant.binaryBytes - total.bytes).humanReadable) "
+                    + "less than \(meant.binary). You probably meant \(meant.binary)"
+                finding.evidence = [entry.first.evidence]
+                stamp(&finding, [entry])
+                findings.append(finding)
+            }
+        }
+
         // No visible limit on a start that worked: the JVM is sized for the host, not the container.
         if failures.isEmpty && (limits.assumedBecauseUnset != nil || limits.clampedTooLarge || !limits.sizedFrom.isEmpty) {
             var finding = base
@@ -240,6 +260,41 @@ public enum Diagnoser {
         findings[index].drift = Finding.Drift(
             loadedClassCounts: classes, availableBytes: figures,
             failsAt: required.map { r in figures.filter { $0 < r } } ?? [], requiredBytes: required)
+    }
+
+    /// Launch settings a build log shows that the run's calculator did not use (`BPL_*` is read at launch).
+    static func ignoredLaunchSettings(_ ledger: FactLedger, options: DiagnosisOptions, inputHints: [String: Platform]) -> [Finding] {
+        var settings: [(name: String, value: Int, entry: FactLedger.Entry)] = []
+        var runs: [(config: PrintedConfiguration, entry: FactLedger.Entry, source: FactLedger.SourceFacts)] = []
+        for source in ledger.sources {
+            for entry in source.entries {
+                switch entry.first.payload {
+                case .launchSettingAtBuild(let name, let value): settings.append((name, value, entry))
+                case .calculatedConfiguration(let c): runs.append((c, entry, source))
+                default: continue
+                }
+            }
+        }
+        var findings: [Finding] = []
+        for setting in settings {
+            let defaultValue = setting.name == "BPL_JVM_THREAD_COUNT" ? MemoryCalculator.defaultThreadCount : 0
+            guard setting.value != defaultValue else { continue }
+            for run in runs {
+                let used = setting.name == "BPL_JVM_THREAD_COUNT" ? run.config.threadCount : run.config.headroomPercent
+                guard used != setting.value else { continue }
+                let (platform, reason) = options.platform.map { ($0, "--platform") }
+                    ?? inferPlatform(run.source.entries, inputHints: inputHints)
+                let printed = setting.name == "BPL_JVM_THREAD_COUNT" ? "Thread Count: \(used)" : "Headroom: \(used)%"
+                var finding = Finding(
+                    kind: .launchSettingIgnored, severity: .warning, source: run.source.key.source, occurrences: run.entry.count,
+                    calculator: nil, recommendation: nil, evidence: orderedEvidence([setting.entry, run.entry]),
+                    platform: platform, platformReason: reason)
+                finding.detail = "the build log sets $\(setting.name) \(setting.value), but the calculator ran with \(printed)"
+                stamp(&finding, [run.entry])
+                findings.append(finding)
+            }
+        }
+        return findings
     }
 
     /// A start that worked but will not survive a small change: a heap under the minimum or under 15% of the

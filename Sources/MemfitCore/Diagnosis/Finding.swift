@@ -7,6 +7,10 @@ public enum FindingKind: String, Sendable, Codable {
     case launchFailure = "launch-failure"
     /// Heroku R14: over the dyno's memory quota and swapping; R15 (and a kill) follows if it grows.
     case memoryQuotaExceeded = "memory-quota-exceeded"
+    /// A build log sets a `BPL_*` launch setting the run did not use: they are read at launch, not at build.
+    case launchSettingIgnored = "launch-setting-ignored"
+    /// A memory limit in decimal units (Kubernetes `2G`), probably meant as binary (`2Gi`).
+    case decimalMemoryLimit = "decimal-memory-limit"
 }
 
 public enum Severity: String, Sendable, Codable, Comparable {

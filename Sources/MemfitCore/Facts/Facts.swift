@@ -119,6 +119,8 @@ public enum FactPayload: Sendable, Hashable {
     /// `how` says which platform message it was; the attributes carry the limit when the document gave it.
     case containerOOMKilled(how: String, attributes: RecordAttributes?)
     case testcontainersDump
+    /// A build log's launch-configuration row, e.g. `$BPL_JVM_THREAD_COUNT 100`.
+    case launchSettingAtBuild(name: String, value: Int)
 }
 
 public struct Fact: Sendable {

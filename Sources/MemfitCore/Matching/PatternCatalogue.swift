@@ -28,6 +28,7 @@ public enum MessageKind: String, Sendable {
     case containerOOMKilled
     case memoryQuotaExceeded
     case testcontainersDump
+    case launchSettingAtBuild
 }
 
 /// One message the calculator, the launcher, the JVM or a platform prints. Patterns are data:
@@ -246,6 +247,12 @@ public enum PatternCatalogue {
             pattern: #"Error R14 \(Memory quota exceeded\)"#,
             caseless: false,
             sample: "2023-06-13T15:51:44.123791+00:00 heroku[web.1]: Error R14 (Memory quota exceeded)"),
+        CatalogueEntry(
+            id: "build-launch-setting", kind: .launchSettingAtBuild, generation: .libjvm,
+            literal: "$BPL_JVM_",
+            pattern: #"\$(?<name>BPL_JVM_(?:THREAD_COUNT|HEAD_ROOM|HEADROOM))(?:\s+|=)(?<value>\d+)\b"#,
+            caseless: false,
+            sample: "[INFO]     [creator]         $BPL_JVM_THREAD_COUNT        100             the number of threads in memory calculation"),
         CatalogueEntry(
             id: "testcontainers-log-dump", kind: .testcontainersDump, generation: nil,
             literal: "Log output from the failed container",

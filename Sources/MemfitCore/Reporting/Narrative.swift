@@ -33,6 +33,10 @@ public enum Narrative {
             return "The JVM ran out of memory: java.lang.OutOfMemoryError: \(f.detail ?? "")."
         case .launchFailure:
             return "The container could not start, and not for lack of memory: \(f.detail ?? "launch failure")."
+        case .launchSettingIgnored:
+            return "A launch setting from the build was not used: \(f.detail ?? "")."
+        case .decimalMemoryLimit:
+            return "The memory limit is in decimal units: \(f.detail ?? "")."
         case .memoryQuotaExceeded:
             return "The dyno used more memory than its quota and started swapping (Heroku R14); if it keeps growing "
                 + "Heroku kills it (R15)."
@@ -43,6 +47,12 @@ public enum Narrative {
     public static func details(_ f: Finding) -> [String] {
         var lines: [String] = []
         if f.kind == .containerOOMKilled { return oomKillAdvice(f) }
+        if f.kind == .launchSettingIgnored {
+            return ["BPL_* variables are read when the container starts, not when the image is built: set them in the "
+                + "container's environment (ECS task definition `environment`, Kubernetes `env`, `docker run -e`), or bake "
+                + "a default into the image at build time with the environment-variables buildpack "
+                + "(`BPE_DEFAULT_BPL_JVM_THREAD_COUNT=100`, or `BPE_OVERRIDE_…` to force it)."]
+        }
         if f.kind == .jvmOutOfMemory && f.calculator == nil { return [outOfMemoryAdvice(f.detail ?? "", classes: nil)] }
         guard let c = f.calculator else {
             if f.kind == .calculatorFailure, f.vendor != nil || !f.evidence.isEmpty {
