@@ -215,6 +215,26 @@ import Testing
         #expect(f.evidence.count == 2)
     }
 
+    static let fargateSuccess = "Calculated JVM Memory Configuration: -XX:MaxDirectMemorySize=10M -Xmx14989810K "
+        + "-XX:MaxMetaspaceSize=120382K -XX:ReservedCodeCacheSize=240M -Xss1M (Total Memory: 15637632K, Thread Count: 250, "
+        + "Loaded Class Count: 18840, Headroom: 0%)"
+
+    /// libjvm#86: on Fargate the calculator saw the VM's 15 GB of free memory, not the task's size.
+    @Test(arguments: [
+        ("Calculating JVM memory based on 15637632K available memory", "free memory"),
+        ("WARNING: Container memory limit too large. Configuring JVM for 64T container.", "clamped it to 64T"),
+        ("WARNING: Unable to determine memory limit. Configuring JVM for 1G container.", "assumed 1G"),
+    ])
+    func noMemoryLimitOnASuccessfulStart(_ line: String, _ phrase: String) throws {
+        let report = try analyze("6/13/2023, 4:51:44 PM GMT+1 " + line + "\n6/13/2023, 4:51:44 PM GMT+1 " + Self.fargateSuccess)
+        let f = try #require(report.findings.first { $0.kind == .noMemoryLimit })
+        #expect(f.severity == .warning)
+        #expect(f.platform == .ecsFargate)
+        #expect(f.detail?.contains(phrase) == true)
+        let text = TextReporter(color: false).render(report)
+        #expect(text.contains("On ECS the JVM is then sized for the VM, not the task"))
+    }
+
     @Test func noLaunchLinesMeansNothingToReport() throws {
         let report = try analyze("hello\nworld\n")
         #expect(report.findings.isEmpty)
