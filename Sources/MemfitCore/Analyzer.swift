@@ -73,7 +73,7 @@ public final class Analyzer {
             }
             let processor = RecordProcessor(input: display, analyzer: self, ledger: ledger)
             ledger = FactLedger()  // the processor holds the only reference while it works
-            var summary = decode(&stream, processor: processor)
+            var summary = decode(&stream, processor: processor, compressed: stream.compression == .gzip)
             summary.compression = stream.compression.rawValue
             stream.close()
             ledger = processor.ledger
@@ -99,23 +99,26 @@ public final class Analyzer {
     }
 
     /// Detects the text encoding and the format from the first bytes, then runs the matching decoder.
-    func decode<Source: ByteSource>(_ source: inout Source, processor: RecordProcessor) -> InputSummary {
+    func decode<Source: ByteSource>(_ source: inout Source, processor: RecordProcessor, compressed: Bool = false) -> InputSummary {
         var stats = LineReader.Stats()
         var format = forcedFormat ?? .plain
         var encoding = TextEncoding.utf8
-        do {
-            let prefix = try Analyzer.readPrefix(&source, count: Analyzer.sniffBytes)
+        do throws(InputError) {
+            // An error while reading the first bytes (a short truncated gzip) still leaves what was read to decode.
+            let (prefix, prefixError) = Analyzer.readPrefix(&source, count: Analyzer.sniffBytes)
             encoding = TextEncoding.detect(prefix)
-            var replay = PrefixedSource(prefix: Array(prefix.dropFirst(encoding.bomLength)), base: source)
+            var replay = PrefixedSource(
+                prefix: Array(prefix.dropFirst(encoding.bomLength(in: prefix))), base: source, pendingError: prefixError)
             switch encoding {
             case .utf16LE, .utf16BE:
                 var utf8 = UTF16Source(base: replay, bigEndian: encoding == .utf16BE)
-                let head = try Analyzer.readPrefix(&utf8, count: Analyzer.sniffBytes)
-                format = forcedFormat ?? InputFormat.sniff(head, matcher: matcher.pcre, patterns: sniffPatterns)
-                var text = PrefixedSource(prefix: head, base: utf8)
+                let (head, headError) = Analyzer.readPrefix(&utf8, count: Analyzer.sniffBytes)
+                format = forcedFormat ?? InputFormat.sniff(head, compressed: compressed, matcher: matcher.pcre, patterns: sniffPatterns)
+                var text = PrefixedSource(prefix: head, base: utf8, pendingError: headError)
                 try run(format, &text, processor: processor, stats: &stats)
             case .utf8, .utf8BOM:
-                format = forcedFormat ?? InputFormat.sniff(Array(replay.prefix), matcher: matcher.pcre, patterns: sniffPatterns)
+                format = forcedFormat ?? InputFormat.sniff(
+                    Array(replay.prefix), compressed: compressed, matcher: matcher.pcre, patterns: sniffPatterns)
                 try run(format, &replay, processor: processor, stats: &stats)
             }
         } catch {
@@ -150,17 +153,21 @@ public final class Analyzer {
         }
     }
 
-    /// Reads up to `count` bytes (fewer at the end of input).
-    static func readPrefix<Source: ByteSource>(_ source: inout Source, count: Int) throws(InputError) -> [UInt8] {
+    /// Reads up to `count` bytes (fewer at the end of input), and the error that stopped it early, if any.
+    static func readPrefix<Source: ByteSource>(_ source: inout Source, count: Int) -> ([UInt8], InputError?) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
         defer { buffer.deallocate() }
         var filled = 0
-        while filled < count {
-            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-            if n == 0 { break }
-            filled += n
+        do {
+            while filled < count {
+                let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+                if n == 0 { break }
+                filled += n
+            }
+        } catch {
+            return (Array(buffer[0..<filled]), error)
         }
-        return Array(buffer[0..<filled])
+        return (Array(buffer[0..<filled]), nil)
     }
 }
 

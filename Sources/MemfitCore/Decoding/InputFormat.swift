@@ -20,20 +20,27 @@ public enum InputFormat: String, Sendable, CaseIterable {
     case kubectlDescribe = "kubectl-describe"
 
     /// Guesses the format from the first bytes of the (decompressed, UTF-8) input.
-    public static func sniff(_ prefix: [UInt8], matcher: PCRE2Matcher, patterns: SniffPatterns) -> InputFormat {
+    public static func sniff(
+        _ prefix: [UInt8], compressed: Bool = false, matcher: PCRE2Matcher, patterns: SniffPatterns
+    ) -> InputFormat {
         var bytes = prefix[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return .plain }
-        let lines = String(decoding: bytes[first...].prefix(16 * 1024), as: UTF8.self)
-            .split(separator: "\n", maxSplits: 40, omittingEmptySubsequences: true).map { String($0) }
+        // Split on LF bytes (a Swift Character would keep CRLF together) and drop the CRs.
+        let lines = bytes[first...].prefix(16 * 1024).split(separator: 0x0A, omittingEmptySubsequences: true)
+            .map { String(decoding: $0.last == 0x0D ? $0.dropLast() : $0, as: UTF8.self) }
         guard let firstLine = lines.first else { return .plain }
         if bytes[first] == UInt8(ascii: "{") { return .json }
         if bytes[first] == UInt8(ascii: "["), let next = bytes[(first + 1)...].first(where: { !isSpace($0) }),
            [UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "]")].contains(next) {
             return .json
         }
-        for (format, pattern) in patterns.lineFormats where matcher.matches(pattern, firstLine) != nil { return format }
-        if lines.prefix(40).contains(where: { $0.hasPrefix("Containers:") }) && firstLine.hasPrefix("Name:") {
+        for (format, pattern) in patterns.lineFormats where matcher.matches(pattern, firstLine) != nil {
+            // S3 export objects are always gzip; the same line shape in a plain file is just an app's log.
+            if format == .s3Export && !compressed { continue }
+            return format
+        }
+        if firstLine.hasPrefix("Name:") && lines.contains(where: { $0.hasPrefix("Namespace:") || $0.hasPrefix("Containers:") }) {
             return .kubectlDescribe
         }
         return .plain

@@ -213,7 +213,11 @@ struct JSONLogDecoder {
         let reason = "launchType \(launchType ?? "not given") in aws ecs describe-tasks"
         let family = task["taskDefinitionArn"].flatMap { $0.split(separator: "/").last?.split(separator: ":").first.map(String.init) }
             ?? task["group"] ?? task["taskArn"].flatMap { $0.split(separator: "/").last.map(String.init) }
-        let taskMemory = task["memory"].flatMap { Int64($0) }
+        // ECS memory is in MiB; a figure past 64T is not a real one.
+        let plausibleMiB: (String?) -> Int64? = { text in
+            text.flatMap { Int64($0) }.flatMap { $0 > 0 && $0 <= MemorySize.plausibleMaximum.bytes / MemorySize.mebi ? $0 : nil }
+        }
+        let taskMemory = plausibleMiB(task["memory"])
         for container in containers {
             guard let text = container["reason"] ?? container["exitCode"].map({ "exit code \($0)" }) else { continue }
             state.records += 1
@@ -221,7 +225,7 @@ struct JSONLogDecoder {
             if text.lowercased().contains("outofmemoryerror: container killed due to memory usage") {
                 message = "OutOfMemoryError: Container killed due to memory usage"  // the catalogue's wording
             }
-            let containerMemory = container["memory"].flatMap { Int64($0) }
+            let containerMemory = plausibleMiB(container["memory"])
             let limit = containerMemory ?? taskMemory
             let name = [family, container["name"]].compactMap { $0 }.joined(separator: "/")
             processor.record(LogRecord(
@@ -245,7 +249,7 @@ struct JSONLogDecoder {
         state.shape = state.shape ?? "docker-inspect"
         guard f["State.OOMKilled"] == "true" else { return }
         state.records += 1
-        let memory = f["HostConfig.Memory"].flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil }
+        let memory = f["HostConfig.Memory"].flatMap { Int64($0) }.flatMap { $0 > 0 && $0 <= MemorySize.plausibleMaximum.bytes ? $0 : nil }
         processor.record(LogRecord(
             input: processor.input, line: line, timestamp: f["State.FinishedAt"],
             source: f["Name"].map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 }, platformHint: .docker,

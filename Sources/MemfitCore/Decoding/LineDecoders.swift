@@ -247,7 +247,7 @@ struct KubectlDescribeDecoder {
             if text.hasPrefix("Requests:") || text.hasPrefix("Environment:") || text.hasPrefix("Mounts:") { inLimits = false }
             if inLimits, text.hasPrefix("memory:") {
                 let value = text.dropFirst(7).trimmingBlanks()
-                if let bytes = KubernetesQuantity.bytes(value) { limit = (bytes, value) }
+                if let bytes = KubernetesQuantity.bytes(value), bytes <= MemorySize.plausibleMaximum.bytes { limit = (bytes, value) }
             }
             if text.hasPrefix("Reason:") {
                 reason = text.dropFirst(7).trimmingBlanks()

@@ -22,12 +22,13 @@ public enum TextEncoding: String, Sendable {
         return .utf8
     }
 
-    /// Bytes of BOM to skip.
-    var bomLength: Int {
+    /// Bytes of BOM at the start of `prefix` to skip (none when UTF-16 was recognised without one).
+    func bomLength(in prefix: [UInt8]) -> Int {
         switch self {
         case .utf8: return 0
         case .utf8BOM: return 3
-        case .utf16LE, .utf16BE: return 2
+        case .utf16LE: return prefix.starts(with: [0xFF, 0xFE]) ? 2 : 0
+        case .utf16BE: return prefix.starts(with: [0xFE, 0xFF]) ? 2 : 0
         }
     }
 }

@@ -71,7 +71,7 @@ public struct MemorySize: Hashable, Comparable, Sendable, CustomStringConvertibl
     }
 
     /// Whole MiB, rounded up: the unit platforms take for memory settings.
-    public var mebibytesRoundedUp: Int64 { (bytes + MemorySize.mebi - 1) / MemorySize.mebi }
+    public var mebibytesRoundedUp: Int64 { bytes.saturatingAdd(MemorySize.mebi - 1) / MemorySize.mebi }
 
     /// The largest total the calculator uses (it clamps bigger limits to 64T); a larger figure in a log is not a real one.
     public static let plausibleMaximum = MemorySize(bytes: 64 * tebi)

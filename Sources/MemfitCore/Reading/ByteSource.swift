@@ -76,6 +76,14 @@ public struct FileDescriptorSource: ByteSource {
 public struct PrefixedSource<Base: ByteSource>: ByteSource {
     var prefix: [UInt8]
     var base: Base
+    /// An error the base already raised while the prefix was read: raised after the prefix, instead of reading on.
+    var pendingError: InputError?
+
+    init(prefix: [UInt8], base: Base, pendingError: InputError? = nil) {
+        self.prefix = prefix
+        self.base = base
+        self.pendingError = pendingError
+    }
 
     public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
         if !prefix.isEmpty {
@@ -83,6 +91,10 @@ public struct PrefixedSource<Base: ByteSource>: ByteSource {
             prefix.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) }
             prefix.removeFirst(n)
             return n
+        }
+        if let error = pendingError {
+            pendingError = nil
+            throw error
         }
         return try base.read(into: buffer)
     }
