@@ -127,7 +127,7 @@ public final class Analyzer {
         stats.bytes = max(stats.bytes, processor.bytesRead)
         return InputSummary(
             path: processor.input, format: format.rawValue, shape: processor.shape, compression: "none", encoding: encoding.rawValue,
-            records: processor.records ?? stats.lines, bytes: stats.bytes, cappedLines: stats.cappedLines,
+            records: processor.records ?? stats.lines, bytes: stats.bytes, cappedLines: stats.cappedLines + processor.cappedStrings,
             matchLimitHits: processor.limitHits, errors: processor.error.map { [$0.description] } ?? [],
             partial: processor.error != nil)
     }
@@ -140,6 +140,8 @@ public final class Analyzer {
             try PlainLinesDecoder().decode(&source, reader: reader, stats: &stats, into: processor)
         case .json:
             try JSONLogDecoder().decode(&source, into: processor)
+        case .jsonLines:
+            try JSONLinesDecoder().decode(&source, reader: reader, stats: &stats, into: processor)
         case .insightsCSV:
             try InsightsCSVDecoder().decode(&source, into: processor)
         case .cloudwatchText:
@@ -182,6 +184,8 @@ final class RecordProcessor {
     /// Records counted by a structured decoder; nil means "one per line".
     var records: Int?
     var bytesRead: Int64 = 0
+    /// JSON strings and CSV fields longer than the cap, kept as head and tail.
+    var cappedStrings = 0
     var shape: String?
     var error: InputError?
     static let sniffLines = 64

@@ -40,11 +40,11 @@ struct FormatCase: Sendable, CustomTestStringConvertible {
                    findings: [(failure, billing, .ecsFargate)]),
         FormatCase(file: "s3-export-000000", format: "s3-export", records: 4, findings: [(failure, nil, .ecsFargate)],
                    compression: "gzip"),
-        FormatCase(file: "lambda-awslogs.json", format: "json", shape: "cloudwatch-lambda-awslogs", records: 2,
+        FormatCase(file: "lambda-awslogs.json", format: "json-lines", shape: "cloudwatch-lambda-awslogs", records: 2,
                    findings: [(failure, orders, .ecsFargate)]),
         FormatCase(file: "subscription.json", format: "json", shape: "cloudwatch-subscription", records: 2,
                    findings: [(failure, orders, .ecsFargate)]),
-        FormatCase(file: "firehose-object", format: "json", shape: "cloudwatch-subscription", records: 3,
+        FormatCase(file: "firehose-object", format: "json-lines", shape: "cloudwatch-subscription", records: 3,
                    findings: [(failure, orders, .ecsFargate), (failure, billing, .ecsFargate)], compression: "gzip"),
         FormatCase(file: "firelens.json", format: "json", shape: "cloudwatch-get-log-events", records: 2,
                    findings: [(failure, "app", .ecsFargate)]),
@@ -55,7 +55,7 @@ struct FormatCase: Sendable, CustomTestStringConvertible {
         FormatCase(file: "kubectl-prefix-timestamps.log", format: "plain", records: 3,
                    findings: [(failure, "orders-1/app", .kubernetes), (failure, "orders-2/app", .kubernetes)]),
         FormatCase(file: "cri-0.log", format: "cri", records: 4, findings: [(failure, nil, .kubernetes)]),
-        FormatCase(file: "docker-json.log", format: "json", shape: "docker-json-file", records: 3, findings: [(failure, nil, .docker)]),
+        FormatCase(file: "docker-json.log", format: "json-lines", shape: "docker-json-file", records: 3, findings: [(failure, nil, .docker)]),
         FormatCase(file: "describe-pod.txt", format: "kubectl-describe", records: 27,
                    findings: [("container-oom-killed", "orders-6b9d7c5f4-kx2lp/app", .kubernetes)]),
         FormatCase(file: "cf-crash.log", format: "plain", records: 3, findings: [("container-oom-killed", "API/1", .cloudFoundry)]),
@@ -141,12 +141,12 @@ struct FormatCase: Sendable, CustomTestStringConvertible {
         + "-XX:MaxDirectMemorySize=10M, -XX:MaxMetaspaceSize=120382K, -XX:ReservedCodeCacheSize=240M, -Xss1M * 250 threads"
 
     @Test func badJSONInTheMiddle() throws {
-        let text = #"{"events": [{"logStreamName": "s1", "message": "\#(Self.failure)", "timestamp": 1}, {"message": oops}]}"#
+        let text = "{\n  \"events\": [\n    {\"logStreamName\": \"s1\", \"message\": \"\(Self.failure)\", \"timestamp\": 1},\n    {\"message\": oops}\n  ]\n}\n"
         let report = try analyze(text, name: "bad.json")
         let error = try #require(report.inputErrors.first)
         #expect(error.input == "bad.json")
         #expect(error.reason == .invalidFormat)
-        #expect(error.offset == Int64(text.utf8.count - 7))
+        #expect(error.offset == Int64(text.utf8.count - 12))  // the start of "oops"
         #expect(error.description.hasPrefix("bad.json: invalid content (invalid JSON: unexpected 'o') at byte"))
         #expect(report.findings.first?.source == "s1")
         #expect(report.inputs.first?.partial == true)
@@ -178,7 +178,7 @@ struct FormatCase: Sendable, CustomTestStringConvertible {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("memfit-mixed-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Data(#"{"events": [{"logStreamName": "s1", "message": "\#(Self.failure)"}, {"message": oops}]}"#.utf8)
+        try Data("{\"events\": [\n{\"logStreamName\": \"s1\", \"message\": \"\(Self.failure)\"},\n{\"message\": oops}]}\n".utf8)
             .write(to: dir.appendingPathComponent("a-broken.json"))
         try Fixtures.data("p04-kubectl-limit-600M.log").write(to: dir.appendingPathComponent("b-good.log"))
         try Fixtures.data("formats/insights.csv").write(to: dir.appendingPathComponent("c-good.csv"))

@@ -6,6 +6,9 @@ public enum InputFormat: String, Sendable, CaseIterable {
     /// `get-query-results`, subscription payloads, Firehose objects, ECS `describe-tasks`/`describe-services`,
     /// Docker `json-file` lines, `docker inspect`.
     case json
+    /// One JSON value per line (Docker json-file, pino/zap/bunyan, `az containerapp logs`); a line that is not JSON
+    /// (the JVM's own plain OOM line among structured logs) is read as plain text.
+    case jsonLines = "json-lines"
     /// Logs Insights console CSV (RFC 4180).
     case insightsCSV = "insights-csv"
     /// `aws logs get-log-events`/`filter-log-events --output text`: `EVENTS⇥…` lines.
@@ -30,10 +33,19 @@ public enum InputFormat: String, Sendable, CaseIterable {
         let lines = bytes[first...].prefix(16 * 1024).split(separator: 0x0A, omittingEmptySubsequences: true)
             .map { String(decoding: $0.last == 0x0D ? $0.dropLast() : $0, as: UTF8.self) }
         guard let firstLine = lines.first else { return .plain }
-        if bytes[first] == UInt8(ascii: "{") { return .json }
-        if bytes[first] == UInt8(ascii: "["), let next = bytes[(first + 1)...].first(where: { !isSpace($0) }),
-           [UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "]")].contains(next) {
-            return .json
+        if bytes[first] == UInt8(ascii: "{") || bytes[first] == UInt8(ascii: "[") {
+            // The first line decides: a whole value on it means JSON lines, the start of one a (pretty) document,
+            // and anything else ("[INFO] …", "{ not json") plain text.
+            let firstLines = bytes[first...].split(separator: 0x0A, maxSplits: 3, omittingEmptySubsequences: true).prefix(3)
+            switch JSONProbe.classify(Array(firstLines.first ?? [])) {
+            case .complete:
+                // JSON lines only if the next lines are whole values too (or plain text); a pretty document
+                // after a one-line one (appended pages, subscription files) makes it a stream of documents.
+                let rest = firstLines.dropFirst().map { JSONProbe.classify(Array($0)) }
+                return rest.contains(.incomplete) ? .json : .jsonLines
+            case .incomplete: return .json
+            case .invalid: break
+            }
         }
         for (format, pattern) in patterns.lineFormats where matcher.matches(pattern, firstLine) != nil {
             // S3 export objects are always gzip; the same line shape in a plain file is just an app's log.
@@ -44,6 +56,30 @@ public enum InputFormat: String, Sendable, CaseIterable {
             return .kubectlDescribe
         }
         return .plain
+    }
+}
+
+/// Whether a line is a whole JSON value, the start of one, or not JSON.
+enum JSONProbe {
+    enum Verdict { case complete, incomplete, invalid }
+
+    static func classify(_ line: [UInt8]) -> Verdict {
+        var tokenizer = JSONTokenizer(source: BytesSource(line), bufferBytes: max(16, line.count))
+        defer { tokenizer.release() }
+        do {
+            guard try tokenizer.next() != nil else { return .invalid }
+            while tokenizer.depth > 0 {
+                guard try tokenizer.next() != nil else { return .incomplete }
+            }
+            // The rest of the line must be JSON too (`}{` joins) or blank: `["main"] starting` is a plain line.
+            while let _ = try tokenizer.next() {}
+            return .complete
+        } catch .syntax(let e) where e.message.hasPrefix("unexpected end of input") || e.message.hasPrefix("unterminated")
+            || e.message.hasPrefix("nested deeper") {
+            return .incomplete  // a document that goes on (or one the JSON decoder will refuse with a clear error)
+        } catch {
+            return .invalid
+        }
     }
 }
 

@@ -13,6 +13,10 @@ import CZlib
 struct JSONLogDecoder {
     /// Nested payloads (Lambda `data`) are decoded at most this deep.
     var nesting = 0
+    /// The physical line the source starts on (JSON lines are decoded one line at a time).
+    var firstLine = 1
+    /// Spans documents: partial Docker lines, query rows, tasks' containers.
+    var state = State()
     static let maxScalarBytes = 8 << 20
     static let maxNestedPayload = 64 << 20
 
@@ -28,19 +32,26 @@ struct JSONLogDecoder {
     final class State {
         var containers: [[String: String]] = []
         var row: [String: String] = [:]
-        var partialLines: [String: (text: String, line: Int, time: String?)] = [:]
+        var partialLines: [String: (bytes: CappedBytes, line: Int, time: String?)] = [:]
         var records = 0
         var shape: String?
     }
 
-    func decode<Source: ByteSource>(_ source: inout Source, into processor: RecordProcessor) throws(InputError) {
-        let state = State()
+    /// Most Docker streams with an unfinished line kept at once; the oldest is flushed past it.
+    static let maxPartialStreams = 64
+
+    /// Decodes one input (or, for JSON lines, one line); `finish` flushes what spans documents.
+    func decode<Source: ByteSource>(
+        _ source: inout Source, into processor: RecordProcessor, finish: Bool = true, bufferBytes: Int = 64 * 1024
+    ) throws(InputError) {
+        let state = self.state
+        let recordsBefore = state.records
         defer {
-            flushPartials(state, processor)
-            processor.records = (processor.records ?? 0) + state.records
+            if finish { flushPartials(state, processor) }
+            processor.records = (processor.records ?? 0) + state.records - recordsBefore
             processor.shape = processor.shape ?? state.shape
         }
-        var tokenizer = JSONTokenizer(source: source)
+        var tokenizer = JSONTokenizer(source: source, bufferBytes: bufferBytes)
         defer { tokenizer.release() }
         var frames: [Frame] = []
         var scalarBytes = 0
@@ -53,7 +64,13 @@ struct JSONLogDecoder {
                     frames.append(Frame(isObject: token == .objectStart, key: key))
                 case .key(let key):
                     frames[frames.count - 1].pendingKey = key
-                case .string(let value), .number(let value):
+                case .string(let value):
+                    if frames.last?.isObject == false {
+                        // A string in an array (`--query 'events[].message'`): a message of its own.
+                        element(value, line: firstLine + tokenizer.line - 1, processor: processor, state: state)
+                    }
+                    store(value, in: &frames, budget: &scalarBytes)
+                case .number(let value):
                     store(value, in: &frames, budget: &scalarBytes)
                 case .bool(let value):
                     store(value ? "true" : "false", in: &frames, budget: &scalarBytes)
@@ -61,22 +78,24 @@ struct JSONLogDecoder {
                     if frames.count > 0 { frames[frames.count - 1].pendingKey = nil }
                 case .objectEnd, .arrayEnd:
                     let frame = frames.removeLast()
-                    scalarBytes -= frame.fields.reduce(0) { $0 + $1.value.utf8.count }
+                    scalarBytes -= frame.fields.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+                    let line = firstLine + tokenizer.line - 1
                     if frame.isObject {
                         // Lift a member object's scalars into its parent: `"State": {"OOMKilled": true}` → `State.OOMKilled`.
-                        if let key = frame.key, frames.last?.isObject == true, frame.fields.count <= 32 {
+                        if let key = frame.key, frames.last?.isObject == true, frame.fields.count <= 64 {
                             for (name, value) in frame.fields where value.utf8.count <= 4096 {
-                                frames[frames.count - 1].fields[key + "." + name] = value
+                                lift(key + "." + name, value, into: &frames[frames.count - 1], budget: &scalarBytes)
                             }
                         }
-                        object(frame, ancestors: frames, line: tokenizer.line, state: state, processor: processor)
+                        object(frame, ancestors: frames, line: line, state: state, processor: processor)
                     } else {
-                        arrayEnded(frame, ancestors: frames, line: tokenizer.line, state: state, processor: processor)
+                        arrayEnded(frame, ancestors: frames, line: line, state: state, processor: processor)
                     }
                 }
             }
         } catch {
-            processor.bytesRead = tokenizer.offset
+            processor.bytesRead += tokenizer.offset
+            processor.cappedStrings += tokenizer.stringsCapped
             switch error {
             case .input(let inputError): throw inputError
             case .syntax(let syntax):
@@ -85,16 +104,34 @@ struct JSONLogDecoder {
                     offset: syntax.offset)
             }
         }
-        processor.bytesRead = tokenizer.offset
+        processor.bytesRead += tokenizer.offset
+        processor.cappedStrings += tokenizer.stringsCapped
     }
 
+    /// Keeps an object's scalar member, within the budget (keys count too; a repeated key replaces its value).
     private func store(_ value: String, in frames: inout [Frame], budget: inout Int) {
         guard let last = frames.indices.last else { return }
         defer { frames[last].pendingKey = nil }
         guard frames[last].isObject, let key = frames[last].pendingKey else { return }
-        guard budget + value.utf8.count <= JSONLogDecoder.maxScalarBytes else { return }
-        budget += value.utf8.count
-        frames[last].fields[key] = value
+        lift(key, value, into: &frames[last], budget: &budget)
+    }
+
+    private func lift(_ key: String, _ value: String, into frame: inout Frame, budget: inout Int) {
+        let old = frame.fields[key].map { key.utf8.count + $0.utf8.count } ?? 0
+        let new = key.utf8.count + value.utf8.count
+        guard budget - old + new <= JSONLogDecoder.maxScalarBytes, old > 0 || frame.fields.count < 256 else { return }
+        budget += new - old
+        frame.fields[key] = value
+    }
+
+    /// A string array element that holds a launch line is matched as a message.
+    private func element(_ value: String, line: Int, processor: RecordProcessor, state: State) {
+        var text = value
+        let candidate = text.withUTF8 { processor.prefilter.matches($0) }
+        guard candidate else { return }
+        state.records += 1
+        state.shape = state.shape ?? "json-strings"
+        processor.message(value, number: line, context: RecordContext())
     }
 
     // MARK: shapes
@@ -130,7 +167,10 @@ struct JSONLogDecoder {
             dockerInspect(f, line: line, state: state, processor: processor)
             return
         }
-        guard let message = f["message"] ?? f["@message"] ?? f["log"] else { return }
+        guard let message = f["message"] ?? f["@message"] ?? f["log"] else {
+            fallback(f, line: line, state: state, processor: processor)
+            return
+        }
         // Subscription payloads: control messages carry no log events.
         if ancestors.contains(where: { $0.fields["messageType"] == "CONTROL_MESSAGE" }) { return }
         event(message, fields: f, ancestors: ancestors, line: line, state: state, processor: processor)
@@ -186,21 +226,62 @@ struct JSONLogDecoder {
         if f["log"] != nil, f["message"] == nil, let stream = f["stream"] {
             let key = (context.source ?? "") + "\u{0}" + stream
             if !text.hasSuffix("\n") {
-                var partial = state.partialLines[key] ?? ("", line, context.timestamp)
-                if partial.text.utf8.count < LineReader.defaultMaxLineBytes { partial.text += text }
-                state.partialLines[key] = partial
+                if state.partialLines[key] == nil && state.partialLines.count >= JSONLogDecoder.maxPartialStreams,
+                   let oldest = state.partialLines.min(by: { $0.value.line < $1.value.line }) {
+                    state.partialLines.removeValue(forKey: oldest.key)
+                    state.records += 1
+                    processor.message(oldest.value.bytes.string(), number: oldest.value.line, context: context)
+                }
+                // In place: the dictionary must not copy the bytes on every piece.
+                var piece = text
+                piece.withUTF8 { bytes in
+                    state.partialLines[key, default: (CappedBytes(limit: LineReader.defaultMaxLineBytes), line, context.timestamp)]
+                        .bytes.append(UnsafeRawBufferPointer(bytes))
+                }
                 return
             }
-            if let partial = state.partialLines.removeValue(forKey: key) { text = partial.text + text }
+            if let partial = state.partialLines.removeValue(forKey: key) {
+                var joined = partial.bytes
+                var piece = text
+                piece.withUTF8 { joined.append(UnsafeRawBufferPointer($0)) }
+                text = joined.string()
+            }
         }
         state.records += 1
         processor.message(text, number: line, context: context)
     }
 
+    /// Objects of shapes memfit does not know (pino/zap `msg`, Azure `Log`, gcloud `textPayload`, Kinesis `Data`,
+    /// `kubectl get pod -o json`): every string member that holds a launch line is matched, so none is lost.
+    private func fallback(_ f: [String: String], line: Int, state: State, processor: RecordProcessor) {
+        // Lifted members ("State.OOMKilled") were already looked at in their own object.
+        for key in f.keys.sorted() where !key.contains(".") {
+            guard let value = f[key] else { continue }
+            if value.hasPrefix("H4sI") {  // base64 of gzip: a Kinesis or subscription payload
+                decodeNested(base64: value, line: line, processor: processor)
+                continue
+            }
+            var text = value
+            guard text.withUTF8({ processor.prefilter.matches($0) }) else { continue }
+            state.records += 1
+            state.shape = state.shape ?? "json"
+            processor.message(value, number: line, context: RecordContext(
+                timestamp: f["time"] ?? f["timestamp"] ?? f["TimeStamp"] ?? f["@timestamp"],
+                source: f["container_name"] ?? f["ContainerName"] ?? f["metadata.name"] ?? f["name"]))
+        }
+    }
+
+    /// Emits what spans documents (unfinished Docker lines) once the input ends.
+    func flush(into processor: RecordProcessor) {
+        let before = state.records
+        flushPartials(state, processor)
+        processor.records = (processor.records ?? 0) + state.records - before
+    }
+
     private func flushPartials(_ state: State, _ processor: RecordProcessor) {
         for (_, partial) in state.partialLines.sorted(by: { $0.value.line < $1.value.line }) {
             state.records += 1
-            processor.message(partial.text, number: partial.line, context: RecordContext(
+            processor.message(partial.bytes.string(), number: partial.line, context: RecordContext(
                 timestamp: partial.time, platform: .docker, platformReason: "Docker json-file lines"))
         }
         state.partialLines.removeAll()

@@ -34,9 +34,9 @@ public struct JSONTokenizer<Source: ByteSource> {
     /// The physical line of the input the tokenizer is on (newlines only occur between tokens in valid JSON).
     public private(set) var line = 1
 
-    public init(source: Source) {
+    public init(source: Source, bufferBytes: Int = 64 * 1024) {
         self.source = source
-        self.buffer = .allocate(byteCount: 64 * 1024, alignment: 1)
+        self.buffer = .allocate(byteCount: max(16, bufferBytes), alignment: 1)
     }
 
     /// Frees the read buffer; call once when done.

@@ -16,6 +16,34 @@ struct PlainLinesDecoder {
     }
 }
 
+/// One JSON value per line. Each line is decoded on its own (Docker partial lines are still joined across lines);
+/// a line that is not JSON is matched as plain text, so a plain OOM line among structured logs is not lost.
+struct JSONLinesDecoder {
+    func decode<Source: ByteSource>(
+        _ source: inout Source, reader: LineReader, stats: inout LineReader.Stats, into processor: RecordProcessor
+    ) throws(InputError) {
+        var decoder = JSONLogDecoder()
+        var plain = 0
+        try reader.forEachLine(in: &source, stats: &stats) { line, number, capped in
+            guard let first = line.first(where: { !isSpace($0) }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
+                plain += 1
+                processor.line(line, number: number, capped: capped)
+                return
+            }
+            decoder.firstLine = number
+            var lineSource = BytesSource(Array(line))
+            do {
+                try decoder.decode(&lineSource, into: processor, finish: false, bufferBytes: line.count + 1)
+            } catch {
+                plain += 1
+                processor.line(line, number: number, capped: capped)
+            }
+        }
+        decoder.flush(into: processor)
+        processor.records = (processor.records ?? 0) + plain
+    }
+}
+
 /// `aws logs tail` and CloudWatch S3 exports: each event's first line starts with a timestamp (and, for tail's
 /// detailed form, the stream); lines without one continue the event before them and share its source.
 struct TimestampedLinesDecoder {

@@ -90,7 +90,14 @@ public struct LineReader {
         }
 
         while true {
-            let n = try source.read(into: chunk)
+            let n: Int
+            do {
+                n = try source.read(into: chunk)
+            } catch {
+                // The input broke off: the line it was in the middle of still counts.
+                if partial { finishLine() }
+                throw error
+            }
             if n == 0 { break }
             stats.bytes += Int64(n)
             let bytes = UnsafeBufferPointer(start: chunk.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n)
