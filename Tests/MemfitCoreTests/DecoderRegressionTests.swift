@@ -69,6 +69,16 @@ struct DecoderRegression: Sendable, CustomTestStringConvertible {
         for reporter in [TextReporter(color: false), MarkdownReporter()] as [any Reporter] { _ = reporter.render(report) }
     }
 
+    /// aws logs tail: a continuation line far below its event line, even across read blocks, keeps that event's source.
+    @Test func tailContinuationsFarFromTheirEvent() throws {
+        let a = "2023-06-13T15:51:44.123000+00:00 ecs/app/A Calculating JVM memory based on 616300K available memory\n"
+        let b = "2023-06-13T15:51:45.123000+00:00 ecs/app/B java.lang.IllegalStateException: boom\n"
+        let filler = (0..<3_000).map { "\tat com.example.Filler.method\($0)(Filler.java:\($0)) padding padding padding padding\n" }.joined()
+        let report = try analyzeBytes(Array((a + b + filler + Self.fl + "\n").utf8))
+        #expect(report.inputs.first?.format == "aws-logs-tail")
+        #expect(report.findings.first { $0.kind == .calculatorFailure }?.source == "ecs/app/B")
+    }
+
     /// A gzip cut short inside its first 64 KiB: what it inflated is still read, and the error is reported.
     @Test func shortTruncatedGzip() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("memfit-cut-\(UUID().uuidString)")

@@ -85,33 +85,39 @@ struct TimestampedLinesDecoder {
                 handle(line, number: number, capped: capped)
             case .block(let block, let first):
                 // Candidate lines only; a continuation line takes the context of the nearest event line above it.
+                // Each stretch of the block is searched for event lines at most once (`scanned`), so a long run
+                // of continuation lines costs linear time.
                 var counted = 0
                 var number = first
+                var scanned = 0
                 for start in processor.prefilter.candidateLineStarts(in: block) {
                     number += LineReader.countNewlines(UnsafeBufferPointer(rebasing: block[counted..<start]))
                     counted = start
+                    if let above = contextAbove(start, in: block, notBefore: scanned, split: split) { last = above }
                     let line = LineReader.line(in: block, startingAt: start)
+                    scanned = min(block.count, start + line.count + 1)
                     if let (context, message) = split(line) {
+                        last = context
                         processor.line(message, number: number, context: context)
                     } else {
-                        let context = contextAbove(start, in: block, split: split) ?? last
-                        processor.line(line, number: number, context: context ?? RecordContext(platform: .ecsFargate, platformReason: reason))
+                        processor.line(line, number: number, context: last ?? RecordContext(platform: .ecsFargate, platformReason: reason))
                     }
                 }
-                last = contextAbove(block.count, in: block, split: split) ?? last
+                last = contextAbove(block.count, in: block, notBefore: scanned, split: split) ?? last
             }
         }
     }
 
-    /// The context of the nearest event line above the line that starts at `start` (at most 256 lines up).
+    /// The context of the nearest event line above the line that starts at `start`, looking no further up than
+    /// `notBefore`.
     func contextAbove(
-        _ start: Int, in block: UnsafeBufferPointer<UInt8>,
+        _ start: Int, in block: UnsafeBufferPointer<UInt8>, notBefore: Int,
         split: (UnsafeBufferPointer<UInt8>) -> (RecordContext, UnsafeBufferPointer<UInt8>)?
     ) -> RecordContext? {
         guard let base = block.baseAddress else { return nil }
         var lineStart = start
-        for _ in 0..<256 {
-            guard lineStart > 0 else { return nil }
+        while true {
+            guard lineStart > notBefore else { return nil }
             let previousEnd = lineStart - 1  // the newline that ends the line above
             let previousStart = memfit_memrchr(base, 0x0A, previousEnd).map {
                 base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) + 1
@@ -119,7 +125,6 @@ struct TimestampedLinesDecoder {
             if let (context, _) = split(LineReader.line(in: block, startingAt: previousStart)) { return context }
             lineStart = previousStart
         }
-        return nil
     }
 }
 
@@ -140,7 +145,8 @@ struct CloudWatchTextDecoder {
                 context = RecordContext(platform: .ecsFargate, platformReason: reason)
                 // filter-log-events: EVENTS eventId ingestionTime logStreamName message… timestamp
                 // get-log-events:    EVENTS ingestionTime message… timestamp
-                if fields.count >= 6, fields[1].count > 20, fields[1].allSatisfy(isDigit) {
+                // (A message with a newline leaves its first line without the timestamp column.)
+                if fields.count >= 4, fields[1].count > 20, fields[1].allSatisfy(isDigit) {
                     context.source = String(decoding: fields[3], as: UTF8.self)
                     messageFields = fields[4...]
                 } else if fields.count >= 3 {
@@ -163,7 +169,7 @@ struct CloudWatchTextDecoder {
             let message = fields.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\t")
             processor.message(message, number: number, context: context)
         }
-        processor.records = events
+        if events > 0 { processor.records = events }  // else one record per line
     }
 }
 
@@ -188,9 +194,16 @@ struct CRIDecoder {
             let timestamp = String(decoding: parts[0], as: UTF8.self)
             let body = UnsafeBufferPointer(rebasing: parts.count == 4 ? parts[3] : line[line.endIndex...])
             if tag == UInt8(ascii: "P") {
-                var entry = partial[stream] ?? (CappedBytes(limit: reader.maxLineBytes), timestamp, number)
-                entry.bytes.append(UnsafeRawBufferPointer(body))
-                partial[stream] = entry
+                if partial[stream] == nil && partial.count >= 8, let oldest = partial.min(by: { $0.value.line < $1.value.line }) {
+                    // Streams are stdout and stderr; more than a few open at once is not a CRI file: flush the oldest.
+                    partial.removeValue(forKey: oldest.key)
+                    records += 1
+                    processor.message(oldest.value.bytes.string(), number: oldest.value.line, context: RecordContext(
+                        timestamp: oldest.value.timestamp, source: pod, platform: .kubernetes, platformReason: reason))
+                }
+                // In place: copying the joined bytes on every piece made long P chains quadratic.
+                partial[stream, default: (CappedBytes(limit: reader.maxLineBytes), timestamp, number)].bytes
+                    .append(UnsafeRawBufferPointer(body))
                 return
             }
             records += 1
@@ -242,10 +255,18 @@ struct KubectlDescribeDecoder {
         var reason: String?
         var exitCode: Int?
         var reasonLine = 0
+        /// The container's state block that was an OOM kill (State, or Last State, whichever says so).
+        var killed: (reason: String?, exitCode: Int?, line: Int)?
+
+        func noteState() {
+            if reason == "OOMKilled" || exitCode == 137, killed == nil { killed = (reason, exitCode, reasonLine) }
+        }
 
         func flush() {
-            defer { reason = nil; exitCode = nil; limit = nil }
-            guard reason == "OOMKilled" || exitCode == 137 else { return }
+            noteState()
+            defer { reason = nil; exitCode = nil; limit = nil; killed = nil }
+            guard let killed else { return }
+            let (reason, exitCode, reasonLine) = (killed.reason, killed.exitCode, killed.line)
             let name = [pod, container].compactMap { $0 }.joined(separator: "/")
             processor.record(LogRecord(
                 input: processor.input, line: reasonLine, source: name.isEmpty ? nil : name, platformHint: .kubernetes,
@@ -256,7 +277,7 @@ struct KubectlDescribeDecoder {
         }
 
         try reader.forEachLine(in: &source, stats: &stats) { raw, number, _ in
-            let line = String(decoding: raw, as: UTF8.self)
+            let line = String(decoding: raw, as: UTF8.self).replacingTabs()
             let indent = line.prefix(while: { $0 == " " }).count
             let text = line.trimmingBlanks()
             if indent == 0 {
@@ -276,6 +297,11 @@ struct KubectlDescribeDecoder {
             if inLimits, text.hasPrefix("memory:") {
                 let value = text.dropFirst(7).trimmingBlanks()
                 if let bytes = KubernetesQuantity.bytes(value), bytes <= MemorySize.plausibleMaximum.bytes { limit = (bytes, value) }
+            }
+            if text.hasPrefix("State:") || text.hasPrefix("Last State:") {
+                noteState()  // a new state block starts
+                reason = nil
+                exitCode = nil
             }
             if text.hasPrefix("Reason:") {
                 reason = text.dropFirst(7).trimmingBlanks()
