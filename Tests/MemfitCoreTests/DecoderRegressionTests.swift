@@ -43,6 +43,25 @@ struct DecoderRegression: Sendable, CustomTestStringConvertible {
         DecoderRegression(name: "Insights CSV with CRLF",
                           bytes: Array(("@timestamp,@message,@logStream\r\n2023-06-13 15:51:45.201,\"" + fl + "\",s1\r\n").utf8),
                           format: "insights-csv", kinds: [.calculatorFailure], source: "s1"),
+        DecoderRegression(name: "Insights CSV with a quote inside an unquoted field",
+                          bytes: Array(("@timestamp,@message,@logStream\n2023-06-13 15:51:44.000,he said \"hi,s0\n2023-06-13 15:51:45.201,\""
+                                        + fl + "\",s1\n").utf8),
+                          format: "insights-csv", kinds: [.calculatorFailure], source: "s1"),
+        DecoderRegression(name: "Insights CSV without a message column",
+                          bytes: Array(("@timestamp,msg\n2023-06-13 15:51:45.201,\"" + fl + "\"\n").utf8),
+                          format: "insights-csv", kinds: [.calculatorFailure]),
+        DecoderRegression(name: "concatenated Insights CSVs with different column orders",
+                          bytes: Array(("@timestamp,@message,@logStream\n2023-06-13 15:51:44.000,hello,s0\n"
+                                        + "@logStream,@timestamp,@message\ns1,2023-06-13 15:51:45.201,\"" + fl + "\"\n").utf8),
+                          format: "insights-csv", kinds: [.calculatorFailure], source: "s1"),
+        DecoderRegression(name: "kubectl describe: OOMKilled now, another error before",
+                          bytes: Array(("Name:  p1\nNamespace:  default\nContainers:\n  app:\n    State:  Terminated\n      Reason:  OOMKilled\n"
+                                        + "      Exit Code:  137\n    Last State:  Terminated\n      Reason:  Error\n      Exit Code:  1\n").utf8),
+                          format: "kubectl-describe", kinds: [.containerOOMKilled], source: "p1/app"),
+        DecoderRegression(name: "filter-log-events text with a multi-line message",
+                          bytes: Array(("EVENTS\t" + String(repeating: "3", count: 56) + "\t1686671504100\tecs/app/A\tstart\n" + fl
+                                        + "\nend\t1686671504002\n").utf8),
+                          format: "cloudwatch-text", kinds: [.calculatorFailure], source: "ecs/app/A"),
         DecoderRegression(name: "kubectl describe with Containers far down",
                           bytes: Array(("Name:  p1\nNamespace:  default\n" + (0..<60).map { "  annotation-\($0): x\n" }.joined()
                                         + "Containers:\n  app:\n    Last State:  Terminated\n      Reason:  OOMKilled\n      Exit Code:  137\n").utf8),

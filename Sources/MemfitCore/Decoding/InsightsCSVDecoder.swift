@@ -2,7 +2,9 @@
 /// newest first, and (in concatenated exports) repeated header rows. `@message` is the message, `@logStream` the
 /// source, `@timestamp` the time.
 struct InsightsCSVDecoder {
-    static let maxFields = 1024
+    static let maxFields = 4096
+    /// Columns that are not the message, time or stream keep only this much (they are matched, but not whole).
+    static let otherColumnBytes = 4096
 
     func decode<Source: ByteSource>(_ source: inout Source, into processor: RecordProcessor) throws(InputError) {
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
@@ -21,7 +23,17 @@ struct InsightsCSVDecoder {
 
         func endField() {
             if fields.count < InsightsCSVDecoder.maxFields { fields.append(field.string()) }
-            field = CappedBytes(limit: LineReader.defaultMaxLineBytes)
+            field = CappedBytes(limit: limit(forColumn: fields.count))
+        }
+
+        /// The message column keeps up to the line cap; other columns a little, so a wide row stays small.
+        func limit(forColumn index: Int) -> Int {
+            guard let columns else { return LineReader.defaultMaxLineBytes }
+            return index == columns.message ? LineReader.defaultMaxLineBytes : InsightsCSVDecoder.otherColumnBytes
+        }
+
+        func isHeader(_ row: [String]) -> Bool {
+            row.contains { $0.trimmingBlanks() == "@message" } && row.allSatisfy { $0.isEmpty || $0.trimmingBlanks().first == "@" }
         }
 
         func endRecord() {
@@ -32,18 +44,25 @@ struct InsightsCSVDecoder {
                 first.removeFirst()
                 fields[0] = first
             }
-            guard let header else {
+            // The first row is the header; a later header (concatenated exports) may order the columns differently.
+            if header == nil || (fields != header! && isHeader(fields)) {
                 header = fields
                 let names = fields.map { $0.trimmingBlanks() }
                 if let message = names.firstIndex(of: "@message") ?? names.firstIndex(of: "message") {
                     columns = (message, names.firstIndex(of: "@timestamp"), names.firstIndex(of: "@logStream"))
+                } else {
+                    columns = nil
                 }
                 return
             }
             if fields == header { return }  // a header repeated by concatenation
-            guard let columns, columns.message < fields.count else { return }
             records += 1
             var context = RecordContext(platform: .ecsFargate, platformReason: "a CloudWatch Logs Insights export")
+            guard let columns, columns.message < fields.count else {
+                // No message column (a query with other fields): every field is searched, none is lost.
+                for value in fields { processor.message(value, number: recordLine, context: context) }
+                return
+            }
             if let t = columns.timestamp, t < fields.count { context.timestamp = fields[t] }
             if let s = columns.stream, s < fields.count, !fields[s].isEmpty { context.source = fields[s] }
             processor.message(fields[columns.message], number: recordLine, context: context)
@@ -70,8 +89,8 @@ struct InsightsCSVDecoder {
                     }
                 }
                 switch b {
-                case UInt8(ascii: "\""):
-                    inQuotes = true
+                case UInt8(ascii: "\"") where field.head.isEmpty && !field.capped:
+                    inQuotes = true  // RFC 4180: only a quote that opens a field is special
                 case UInt8(ascii: ","):
                     endField()
                 case 0x0A:
