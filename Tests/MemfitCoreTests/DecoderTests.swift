@@ -44,6 +44,9 @@ struct FormatCase: Sendable, CustomTestStringConvertible {
                    findings: [(failure, orders, .ecsFargate)]),
         FormatCase(file: "subscription.json", format: "json", shape: "cloudwatch-subscription", records: 2,
                    findings: [(failure, orders, .ecsFargate)]),
+        // jq -S: "logEvents" sorts before "logStream" and "messageType"; the control message is still skipped.
+        FormatCase(file: "subscription-sorted-keys.json", format: "json", shape: "cloudwatch-subscription", records: 1,
+                   findings: [(failure, "ecs/app/A", .ecsFargate)]),
         FormatCase(file: "firehose-object", format: "json-lines", shape: "cloudwatch-subscription", records: 3,
                    findings: [(failure, orders, .ecsFargate), (failure, billing, .ecsFargate)], compression: "gzip"),
         FormatCase(file: "firelens.json", format: "json", shape: "cloudwatch-get-log-events", records: 2,

@@ -35,7 +35,12 @@ struct JSONLogDecoder {
         var partialLines: [String: (bytes: CappedBytes, line: Int, time: String?)] = [:]
         var records = 0
         var shape: String?
+        /// Events waiting for the object that holds them to close, and that object's depth.
+        var heldEvents: [(message: String, fields: [String: String], line: Int)] = []
+        var heldDepth = 0
     }
+
+    static let maxHeldEvents = 10_000
 
     /// Most Docker streams with an unfinished line kept at once; the oldest is flushed past it.
     static let maxPartialStreams = 64
@@ -140,6 +145,16 @@ struct JSONLogDecoder {
         let f = frame.fields
         let parentKey = ancestors.last.flatMap { $0.isObject ? nil : $0.key }  // the array this object is in
 
+        // Events held back until this object closed (its stream name or message type came after them): now they
+        // can be attributed, or skipped for a CONTROL_MESSAGE.
+        if !state.heldEvents.isEmpty && ancestors.count == state.heldDepth {
+            let held = state.heldEvents
+            state.heldEvents = []
+            if f["messageType"] != "CONTROL_MESSAGE" {
+                for e in held { event(e.message, fields: e.fields, ancestors: ancestors + [frame], line: e.line, state: state, processor: processor) }
+            }
+        }
+
         // Lambda subscription wrapper: {"awslogs": {"data": "<base64 of gzip>"}}
         if frame.key == "awslogs", let data = f["data"] {
             state.shape = state.shape ?? "cloudwatch-lambda-awslogs"
@@ -173,6 +188,16 @@ struct JSONLogDecoder {
         }
         // Subscription payloads: control messages carry no log events.
         if ancestors.contains(where: { $0.fields["messageType"] == "CONTROL_MESSAGE" }) { return }
+        // With keys sorted (jq -S), "logEvents" and "events" come before "logStream" and "serviceName": hold such
+        // events (a bounded number) until the object that holds them closes. A subscription payload is small, so its
+        // logEvents are held even at the top; "events" only below it (a filter-log-events document can be huge).
+        if let holder = ancestors.lastIndex(where: { $0.isObject }), parentKey == "logEvents" || (parentKey == "events" && holder > 0),
+           ancestors[holder].fields["logStream"] == nil, ancestors[holder].fields["serviceName"] == nil,
+           ancestors[holder].fields["messageType"] == nil, state.heldEvents.count < JSONLogDecoder.maxHeldEvents {
+            state.heldDepth = holder
+            state.heldEvents.append((message, f, line))
+            return
+        }
         event(message, fields: f, ancestors: ancestors, line: line, state: state, processor: processor)
     }
 
