@@ -122,6 +122,17 @@ public final class Analyzer {
                 try run(format, &replay, processor: processor, stats: &stats)
             }
         } catch {
+            var error = error
+            // Offsets of decoded content are said in terms the user can find: past a UTF-8 BOM, in the file; else
+            // what they count.
+            if error.reason == .invalidFormat, let offset = error.offset {
+                switch encoding {
+                case .utf8BOM: error.offset = offset + 3
+                case .utf16LE, .utf16BE: error.detail = (error.detail ?? "") + ", counted in the text decoded from UTF-16"
+                case .utf8: break
+                }
+                if compressed { error.detail = (error.detail ?? "") + ", counted in the decompressed data" }
+            }
             processor.error = error
         }
         stats.bytes = max(stats.bytes, processor.bytesRead)

@@ -32,19 +32,21 @@ public struct TextReporter: Reporter {
         let read = report.inputs.filter { $0.format != "unreadable" }
         let lines = read.reduce(0) { $0 + $1.records }
         let unreadable = report.inputs.count - read.count
+        let cut = read.filter(\.partial).count
         let inputs = read.count == 1 ? read[0].path : plural(read.count, "input")
         var text: String
         if report.findings.isEmpty {
             text = read.isEmpty
                 ? "memfit: nothing was read."
                 : "memfit: no launch-memory failures or warnings in \(inputs) (\(plural(lines, "record")) read)."
-            if unreadable == 0 { text += " Nothing to report." }
+            if unreadable == 0 && cut == 0 { text += " Nothing to report." }
         } else {
             let failures = report.findings.filter { $0.severity == .failure }.count
             let warnings = report.findings.filter { $0.severity == .warning }.count
             text = "memfit: \(plural(failures, "failure")), \(plural(warnings, "warning")) in \(inputs) (\(plural(lines, "record")) read)."
         }
         if unreadable > 0 { text += " \(plural(unreadable, "input")) could not be read (see the errors above)." }
+        if cut > 0 { text += " \(plural(cut, "input")) could only be read in part (see the errors above)." }
         return text
     }
 
