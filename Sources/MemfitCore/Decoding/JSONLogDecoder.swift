@@ -18,7 +18,7 @@ struct JSONLogDecoder {
     /// Spans documents: partial Docker lines, query rows, tasks' containers.
     var state = State()
     static let maxScalarBytes = 8 << 20
-    static let maxNestedPayload = 64 << 20
+    static let maxNestedPayload = 16 << 20
 
     struct Frame {
         var isObject: Bool
