@@ -213,6 +213,7 @@ let diffHelp = """
 
     Options:
       -f, --format FORMAT   text (default), json or markdown
+          --run LOG         a run log of the failing build (repeatable): the report names the suspect change
       -h, --help            this help
 
     Exit status: 0 no memory-relevant change, 2 a memory-relevant component changed, 64 usage error,
@@ -222,7 +223,8 @@ let diffHelp = """
 func runDiff(_ args: [String]) -> ExitCode {
     let parsed: Arguments
     do throws(Arguments.UsageError) {
-        parsed = try Arguments(args, valued: ["--format"], boolean: ["--help"], aliases: ["-f": "--format", "-h": "--help"])
+        parsed = try Arguments(
+            args, valued: ["--format"], repeatable: ["--run"], boolean: ["--help"], aliases: ["-f": "--format", "-h": "--help"])
         if parsed.has("--help") {
             writeStdout(diffHelp + "\n")
             return .ok
@@ -252,11 +254,18 @@ func runDiff(_ args: [String]) -> ExitCode {
     }
     let diff = BuildDiff(passing: logs[0], failing: logs[1])
     let (passing, failing) = (parsed.positional[0], parsed.positional[1])
+    // Run logs of the failing build: the diagnosis names the suspect change.
+    var suspect: String?
+    if !parsed.values("--run").isEmpty, let analyzer = try? Analyzer() {
+        let report = analyzer.analyze(paths: parsed.values("--run"), options: DiagnosisOptions())
+        for error in report.inputErrors { writeStderr("memfit: \(error)") }
+        suspect = diff.suspect(runFindings: report.findings)
+    }
     let output: String
     switch parsed.value("--format") ?? "text" {
-    case "json": output = DiffReport.json(diff, passing: passing, failing: failing)
-    case "markdown": output = DiffReport.markdown(diff, passing: passing, failing: failing)
-    default: output = DiffReport.text(diff, passing: passing, failing: failing)
+    case "json": output = DiffReport.json(diff, passing: passing, failing: failing, suspect: suspect)
+    case "markdown": output = DiffReport.markdown(diff, passing: passing, failing: failing, suspect: suspect)
+    default: output = DiffReport.text(diff, passing: passing, failing: failing, suspect: suspect)
     }
     guard writeStdout(output) else { return .ioError }
     return diff.hasMemoryRelevantChange ? .warnings : .ok

@@ -58,6 +58,18 @@ func buildLog(_ name: String) throws -> BuildLog {
         #expect(diff.memoryRelevant.map(\.id) == ["$BPL_JVM_THREAD_COUNT"])
     }
 
+    /// With the failing build's run logs, the diff names the suspect change and the class-count rise.
+    @Test func suspectChangeFromRunLogs() throws {
+        let diff = BuildDiff(passing: try buildLog("pack-pass.log"), failing: try buildLog("pack-fail.log"))
+        let run = try Analyzer().analyze(paths: [Fixtures.url("nearmiss/drift-three-starts.log").path], options: DiagnosisOptions())
+        #expect(diff.suspect(runFindings: run.findings) == "Suspect change: bellsoft-liberica 10.2.3 → 10.2.4 changed the JRE "
+            + "from BellSoft Liberica JRE 17.0.6 to BellSoft Liberica JRE 17.0.7; the class count rose by 340 (18,840 → 19,180).")
+        #expect(diff.knownChanges.isEmpty)  // the JRE did change here, unlike the real 10.2.4 release
+        let result = try runMemfit(["diff", Fixtures.url("builds/pack-pass.log").path, Fixtures.url("builds/pack-fail.log").path,
+                                    "--run", Fixtures.url("nearmiss/drift-three-starts.log").path])
+        #expect(result.stdout.contains("Suspect change: bellsoft-liberica"))
+    }
+
     @Test func exitStatusOfTheCommand() throws {
         let relevant = try runMemfit(["diff", Fixtures.url("builds/p13-build-pass.log").path, Fixtures.url("builds/p13-build-fail.log").path])
         #expect(relevant.status == 2)

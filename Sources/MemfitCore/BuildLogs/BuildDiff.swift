@@ -66,7 +66,9 @@ public struct BuildDiff: Sendable {
     /// What is known about specific version changes (memory-calculator.md §4).
     public var knownChanges: [String] {
         changed.compactMap { c in
-            if c.id == "paketo-buildpacks/bellsoft-liberica" && c.from == "10.2.3" && c.to == "10.2.4" {
+            // What the release notes say holds only if the logs agree (the same JRE on both sides).
+            if c.id == "paketo-buildpacks/bellsoft-liberica" && c.from == "10.2.3" && c.to == "10.2.4",
+               !components.contains(where: { $0.id == "jre" }) {
                 return "bellsoft-liberica 10.2.3 → 10.2.4 changed nothing the calculator uses: libjvm v1.42.0 → v1.43.1 (only "
                     + "the OpenSSL certificate helper changed) and the same JREs (8.0.372, 11.0.19, 17.0.7, 20.0.1). The same app "
                     + "with the same threads and memory computes the same figures; look at the app's classes, the thread count "
@@ -74,6 +76,35 @@ public struct BuildDiff: Sendable {
             }
             return nil
         }
+    }
+
+    /// Names the change most likely behind a failed launch, from the run logs' findings: a JVM vendor or JRE change
+    /// first, then the thread-count defaults; with the class counts the runs show.
+    public func suspect(runFindings: [Finding]) -> String? {
+        guard runFindings.contains(where: { $0.kind == .calculatorFailure || $0.kind == .calculatorNearMiss }) else { return nil }
+        var parts: [String] = []
+        for c in changed where memoryRelevant.contains(where: { $0.id == c.id }) {
+            let short = c.id.split(separator: "/").last.map(String.init) ?? c.id
+            var text = "\(short) \(c.from) → \(c.to)"
+            if BuildDiff.jvmVendors.contains(short), let jre = components.first(where: { $0.id == "jre" }) {
+                text += " changed the JRE from \(jre.from) to \(jre.to)"
+            }
+            parts.append(text)
+        }
+        for c in components where c.id.hasPrefix("$BPL_JVM") { parts.append("\(c.id) \(c.from) → \(c.to)") }
+        guard !parts.isEmpty else {
+            return "No buildpack or launch-default change explains the failure: look at the memory the calculator had "
+                + "(free memory moves between starts) and at the application's own classes."
+        }
+        var text = "Suspect change: " + parts.joined(separator: "; ")
+        if let counts = runFindings.compactMap(\.drift).first?.loadedClassCounts, counts.count >= 2,
+           let first = counts.first, let last = counts.last, last != first {
+            text += "; the class count \(last > first ? "rose" : "fell") by \(groupedThousands(abs(last - first))) "
+                + "(\(groupedThousands(first)) → \(groupedThousands(last)))"
+        } else if let classes = runFindings.compactMap(\.calculator?.loadedClassCount).first {
+            text += "; the failing run assumed \(groupedThousands(classes)) loaded classes"
+        }
+        return text + "."
     }
 
     /// Why reverting the code did not help: a rebuild uses the builder's newest buildpacks.

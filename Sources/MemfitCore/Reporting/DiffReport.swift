@@ -1,6 +1,6 @@
 /// Output of `memfit diff`: what changed between two builds, and what of it can change memory.
 public enum DiffReport {
-    public static func json(_ d: BuildDiff, passing: String, failing: String) -> String {
+    public static func json(_ d: BuildDiff, passing: String, failing: String, suspect: String? = nil) -> String {
         let changed = JSONValue.object(d.changed.map { ($0.id, .array([.string($0.from), .string($0.to)])) })
         let added = JSONValue.object(d.added.map { ($0.id, .string($0.version)) })
         let removed = JSONValue.object(d.removed.map { ($0.id, .string($0.version)) })
@@ -12,6 +12,7 @@ public enum DiffReport {
             ("changed", changed), ("added", added), ("removed", removed), ("memoryRelevant", relevant),
             ("components", components),
             ("notes", .array((d.knownChanges + [BuildDiff.revertTrap]).map { .string($0) })),
+            ("suspect", .optional(suspect)),
         ])
         return JSONValue.object([
             ("schemaVersion", .int(1)),
@@ -22,7 +23,7 @@ public enum DiffReport {
         ]).serialized()
     }
 
-    public static func text(_ d: BuildDiff, passing: String, failing: String) -> String {
+    public static func text(_ d: BuildDiff, passing: String, failing: String, suspect: String? = nil) -> String {
         var out = ["memfit diff: \(passing) → \(failing)"]
         if d.changed.isEmpty && d.added.isEmpty && d.removed.isEmpty && d.components.isEmpty {
             out.append("No buildpack, JRE, lifecycle, builder or launch-default change.")
@@ -38,6 +39,7 @@ public enum DiffReport {
         out.append(d.hasMemoryRelevantChange
             ? "Memory-relevant: \(d.memoryRelevant.map(\.id).joined(separator: ", "))."
             : "Nothing that changed can move the memory calculator's figures.")
+        if let suspect { out.append(suspect) }
         out += d.knownChanges
         out.append(BuildDiff.revertTrap)
         return out.flatMap { line -> [String] in
@@ -48,7 +50,7 @@ public enum DiffReport {
         }.joined(separator: "\n") + "\n"
     }
 
-    public static func markdown(_ d: BuildDiff, passing: String, failing: String) -> String {
+    public static func markdown(_ d: BuildDiff, passing: String, failing: String, suspect: String? = nil) -> String {
         var out = ["# memfit diff", "", "_\(Markdown.inline(passing)) → \(Markdown.inline(failing))_", ""]
         out += ["| Component | Passing | Failing | Can change memory |", "|---|---|---|---|"]
         func row(_ id: String, _ from: String, _ to: String) -> String {
@@ -60,6 +62,7 @@ public enum DiffReport {
         out += d.removed.map { row($0.id, $0.version, "(absent)") }
         out += d.components.map { row($0.id, $0.from, $0.to) }
         out.append("")
+        if let suspect { out += ["**" + Markdown.inline(suspect) + "**", ""] }
         for note in d.knownChanges + [BuildDiff.revertTrap] { out += [Markdown.inline(note), ""] }
         return out.joined(separator: "\n")
     }
