@@ -100,17 +100,12 @@ struct DecoderRegression: Sendable, CustomTestStringConvertible {
 
     /// A gzip cut short inside its first 64 KiB: what it inflated is still read, and the error is reported.
     @Test func shortTruncatedGzip() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("memfit-cut-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try makeTemporaryDirectory("cut")
         defer { try? FileManager.default.removeItem(at: dir) }
         let plain = dir.appendingPathComponent("s3.txt")
         try Data(("2023-06-13T15:51:44.124Z " + Self.fl + "\n").utf8).write(to: plain)
         let gz = dir.appendingPathComponent("s3.gz")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "gzip -c \(plain.path) | head -c $(( $(gzip -c \(plain.path) | wc -c) - 10 )) > \(gz.path)"]
-        try p.run()
-        p.waitUntilExit()
+        try shell("gzip -c \(plain.path) | head -c $(( $(gzip -c \(plain.path) | wc -c) - 10 )) > \(gz.path)")
         let report = try Analyzer().analyze(paths: [gz.path], options: DiagnosisOptions())
         #expect(report.inputErrors.first?.reason == .truncatedGzip)
         #expect(report.findings.first?.kind == .calculatorFailure)

@@ -178,8 +178,7 @@ struct FormatCase: Sendable, CustomTestStringConvertible {
 
     /// One broken input never stops the others: its error is reported and every finding elsewhere is kept.
     @Test func aBrokenInputAmongGoodOnes() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("memfit-mixed-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try makeTemporaryDirectory("mixed")
         defer { try? FileManager.default.removeItem(at: dir) }
         try Data("{\"events\": [\n{\"logStreamName\": \"s1\", \"message\": \"\(Self.failure)\"},\n{\"message\": oops}]}\n".utf8)
             .write(to: dir.appendingPathComponent("a-broken.json"))

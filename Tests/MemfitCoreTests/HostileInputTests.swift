@@ -113,17 +113,12 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
 
     @Test func gzipTrailingGarbageThatLooksLikeAMember() throws {
         let seed = try Fixtures.data("p01-seed-console-paste.txt")
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("memfit-gz-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try makeTemporaryDirectory("gz")
         defer { try? FileManager.default.removeItem(at: dir) }
         let plain = dir.appendingPathComponent("seed.txt")
         try seed.write(to: plain)
         let gz = dir.appendingPathComponent("seed.gz")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "gzip -c \(plain.path) > \(gz.path) && printf '\\037\\000junk' >> \(gz.path)"]
-        try p.run()
-        p.waitUntilExit()
+        try shell("gzip -c \(plain.path) > \(gz.path) && printf '\\037\\000junk' >> \(gz.path)")
         let report = try Analyzer().analyze(paths: [gz.path], options: DiagnosisOptions())
         #expect(report.inputErrors.isEmpty)
         #expect(report.findings.first?.kind == .calculatorFailure)

@@ -96,8 +96,7 @@ import Testing
     }
 
     @Test func gzipIsSniffedAndStreamedAcrossMembers() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("memfit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try makeTemporaryDirectory("reader")
         defer { try? FileManager.default.removeItem(at: dir) }
         let seed = try String(decoding: Fixtures.data("p01-seed-console-paste.txt"), as: UTF8.self)
         let plain = dir.appendingPathComponent("seed.txt")
@@ -114,8 +113,7 @@ import Testing
     }
 
     @Test func truncatedGzipIsReportedAndWhatWasReadStillCounts() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("memfit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try makeTemporaryDirectory("reader")
         defer { try? FileManager.default.removeItem(at: dir) }
         let big = dir.appendingPathComponent("big.txt")
         let seed = try Fixtures.data("p01-seed-console-paste.txt")
@@ -136,15 +134,6 @@ import Testing
         #expect(report.inputErrors.map(\.reason) == [.notFound])
         #expect(report.inputErrors.first?.description == "/nonexistent/memfit.log: no such file")
         #expect(report.findings.first?.kind == .calculatorFailure)
-    }
-
-    func shell(_ command: String) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", command]
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
     }
 }
 

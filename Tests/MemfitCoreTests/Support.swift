@@ -59,3 +59,20 @@ func runMemfit(_ arguments: [String], stdin: Data? = nil, environment: [String: 
         status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
         stderr: String(decoding: errData, as: UTF8.self))
 }
+
+/// A fresh directory for a test's files; the caller removes it.
+func makeTemporaryDirectory(_ tag: String) throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("memfit-\(tag)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+/// Runs a shell command that builds a fixture (gzip, truncation); the test fails if the command does.
+func shell(_ command: String) throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", command]
+    try p.run()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0, "\(command)")
+}
