@@ -39,8 +39,11 @@ let analyzeHelp = """
                                the container's current size, for alternatives that keep it
           --color WHEN         auto (default: colour on a terminal unless NO_COLOR is set), always or never
           --title TEXT         title of the Markdown report
-          --input-format NAME  read every input as NAME instead of detecting it: plain, json, insights-csv,
-                               cloudwatch-text, aws-logs-tail, s3-export, cri, kubectl-describe
+          --input-format NAME  read every input as NAME instead of detecting it: plain, json, json-lines,
+                               insights-csv, cloudwatch-text, aws-logs-tail, s3-export, cri, kubectl-describe
+          --no-redact          quote log text as it is (by default AWS keys, passwords and tokens in -D
+                               options, bearer tokens, JWTs and URL credentials are masked)
+          --redact-accounts    also mask AWS account ids in ARNs
           --include GLOB       with directories: only files matching GLOB (repeatable; a GLOB without "/"
                                matches the file name, with "/" the path below the directory)
           --exclude GLOB       skip files and directories matching GLOB (repeatable)
@@ -141,7 +144,7 @@ func runAnalyze(_ args: [String]) -> ExitCode {
         parsed = try Arguments(
             args, valued: ["--format", "--platform", "--min-heap", "--current-memory", "--color", "--title", "--input-format"],
             repeatable: ["--include", "--exclude"],
-            boolean: ["--help"], aliases: ["-f": "--format", "-h": "--help"])
+            boolean: ["--help", "--no-redact", "--redact-accounts"], aliases: ["-f": "--format", "-h": "--help"])
         if parsed.has("--help") {
             writeStdout(analyzeHelp + "\n")
             return .ok
@@ -181,7 +184,15 @@ func runAnalyze(_ args: [String]) -> ExitCode {
     analyzer.forcedFormat = inputFormat
     let paths = parsed.positional.isEmpty ? ["-"] : parsed.positional
     let files = InputFiles(include: parsed.values("--include"), exclude: parsed.values("--exclude"))
-    let report = analyzer.analyze(paths: paths, options: options, files: files)
+    var report = analyzer.analyze(paths: paths, options: options, files: files)
+    if !parsed.has("--no-redact") {
+        do {
+            report = try Redactor(accounts: parsed.has("--redact-accounts")).redact(report)
+        } catch {
+            writeStderr("memfit: internal error: \(error)")
+            return .software
+        }
+    }
     for error in report.inputErrors { writeStderr("memfit: \(error)") }
 
     let reporter: any Reporter

@@ -98,9 +98,9 @@ public final class PCRE2Matcher {
     }
 
     /// Matches `pattern` against `subject` (explicit length; NUL bytes and invalid UTF-8 are fine).
-    public func match(_ pattern: PCRE2Pattern, in subject: UnsafeBufferPointer<UInt8>) -> Result {
-        guard let base = subject.baseAddress ?? UnsafePointer<UInt8>(bitPattern: 1) else { return .noMatch }
-        let rc = pcre2_match_8(pattern.code, base, subject.count, 0, 0, matchData, context)
+    public func match(_ pattern: PCRE2Pattern, in subject: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> Result {
+        guard let base = subject.baseAddress ?? UnsafePointer<UInt8>(bitPattern: 1), start <= subject.count else { return .noMatch }
+        let rc = pcre2_match_8(pattern.code, base, subject.count, start, 0, matchData, context)
         if rc == PCRE2_ERROR_NOMATCH { return .noMatch }
         if rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT {
             return .limitExceeded
@@ -118,6 +118,25 @@ public final class PCRE2Matcher {
         return .match(PCRE2Match(ranges: ranges, groupNumbers: pattern.groupNumbers, subject: subject))
     }
 
+    /// `text` with every match of `pattern` rewritten: the named group `secret` (or the whole match) becomes `mask`.
+    public func replacingMatches(of pattern: PCRE2Pattern, in text: String, with mask: String) -> String {
+        var copy = text
+        return copy.withUTF8 { bytes -> String in
+            var out: [UInt8] = []
+            var position = 0
+            var searchFrom = 0
+            while searchFrom <= bytes.count, case .match(let m) = match(pattern, in: bytes, from: searchFrom) {
+                let target = m.range("secret") ?? m.whole
+                out.append(contentsOf: bytes[position..<target.lowerBound])
+                out.append(contentsOf: mask.utf8)
+                position = target.upperBound
+                searchFrom = max(m.whole.upperBound, searchFrom + 1)
+            }
+            out.append(contentsOf: bytes[position...])
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
     /// Convenience for strings: true when `pattern` matches anywhere in `text`.
     public func matches(_ pattern: PCRE2Pattern, _ text: String) -> PCRE2Match? {
         var copy = text
@@ -132,16 +151,23 @@ public final class PCRE2Matcher {
 public struct PCRE2Match: Sendable {
     public let whole: Range<Int>
     private let captures: [String: String]
+    private let ranges: [String: Range<Int>]
+
+    /// Where a named group matched, in bytes of the subject.
+    public func range(_ name: String) -> Range<Int>? { ranges[name] }
 
     init(ranges: [Range<Int>?], groupNumbers: [String: Int], subject: UnsafeBufferPointer<UInt8>) {
         whole = ranges.first.flatMap { $0 } ?? 0..<0
         var captures: [String: String] = [:]
+        var named: [String: Range<Int>] = [:]
         for (name, number) in groupNumbers where number < ranges.count {
             if let range = ranges[number] {
                 captures[name] = String(decoding: UnsafeBufferPointer(rebasing: subject[range]), as: UTF8.self)
+                named[name] = range
             }
         }
         self.captures = captures
+        self.ranges = named
     }
 
     public subscript(_ name: String) -> String? { captures[name] }
