@@ -12,11 +12,11 @@ let mainHelp = """
     Usage:
       memfit [analyze] [options] [FILE...]   analyse logs (FILE "-" or none: standard input)
       memfit calc [options]                  what the memory calculator prints for given inputs
-      memfit diff PASSING FAILING            what changed between two build logs, and what can change memory
+      memfit diff [options] PASSING FAILING  what changed between two builds, and what can change memory
       memfit help [COMMAND]                  this help, or a command's help
       memfit --version
 
-    Run 'memfit analyze --help' or 'memfit calc --help' for the options.
+    Run 'memfit help analyze', 'memfit help calc' or 'memfit help diff' for the options.
 
     Exit status: 0 nothing to report, 1 a failure found, 2 only warnings, 64 usage error,
                  66 an input could not be read (and no failure found), 70 internal error,
@@ -24,34 +24,36 @@ let mainHelp = """
     """
 
 let analyzeHelp = """
-    Usage: memfit [analyze] [options] [FILE...]
+    Usage: memfit [analyze] [options] [FILE|DIR...]
 
-    Reads logs (plain or gzip, sniffed by content) from FILEs, directories (recursively) or standard input,
-    detects how each was exported (CloudWatch, ECS, Kubernetes, Docker, Cloud Foundry, Heroku...), finds every JVM
-    launch-memory failure and near miss, shows the arithmetic and recommends a memory size.
+    Reads logs from files, directories (recursively) or standard input; plain or gzip, by content.
+    Detects how each was exported (CloudWatch, ECS, Kubernetes, Docker, Cloud Foundry, Heroku...), finds
+    every JVM launch-memory failure and near miss, shows the arithmetic and recommends a memory size.
 
     Options:
-      -f, --format FORMAT      text (default), json or markdown
+      -f, --format FORMAT      text (default), json, markdown or html (one self-contained file)
           --platform NAME      ecs-fargate, ecs-ec2, kubernetes, cloud-foundry, heroku, docker, generic
-                               (default: inferred from the log's shape)
+                               (default: inferred from the input)
           --min-heap SIZE      the smallest heap worth starting with (default 128M)
           --current-memory SIZE
                                the container's current size, for alternatives that keep it
-          --color WHEN         auto (default: colour on a terminal unless NO_COLOR is set), always or never
-          --title TEXT         title of the Markdown report
-          --input-format NAME  read every input as NAME instead of detecting it: plain, json, json-lines,
-                               insights-csv, cloudwatch-text, aws-logs-tail, s3-export, cri, kubectl-describe
-          --no-redact          quote log text as it is (by default AWS keys, passwords and tokens in -D
-                               options, bearer tokens, JWTs and URL credentials are masked)
-          --redact-accounts    also mask AWS account ids in ARNs
-          --include GLOB       with directories: only files matching GLOB (repeatable; a GLOB without "/"
-                               matches the file name, with "/" the path below the directory)
+          --color WHEN         auto (default: on a terminal, unless NO_COLOR is set), always or never
+          --title TEXT         title of the Markdown or HTML report
+          --input-format NAME  read every input as NAME instead of detecting it: plain, json,
+                               json-lines, insights-csv, cloudwatch-text, aws-logs-tail, s3-export,
+                               cri, kubectl-describe
+          --include GLOB       with directories: only files matching GLOB (repeatable; a GLOB
+                               without "/" matches the file name, with "/" the path below the DIR)
           --exclude GLOB       skip files and directories matching GLOB (repeatable)
+          --no-redact          quote log text as it is (by default AWS keys, passwords and tokens
+                               in -D options, bearer tokens, JWTs and URL credentials are masked)
+          --redact-accounts    also mask AWS account ids in ARNs
       -h, --help               this help
 
     SIZE is digits with an optional K, M, G or T (binary units); plain digits are bytes.
     Exit status: 0 nothing to report, 1 a failure found, 2 only warnings, 64 usage error,
-                 66 an input could not be read and no failure was found in the others, 70 internal error.
+                 66 an input could not be read and no failure was found in the others,
+                 70 internal error, 74 the report could not be written.
     """
 
 let calcHelp = """
@@ -150,7 +152,7 @@ func runAnalyze(_ args: [String]) -> ExitCode {
             return .ok
         }
         guard let f = OutputFormat(rawValue: parsed.value("--format") ?? "text") else {
-            throw Arguments.UsageError(message: "--format must be text, json or markdown")
+            throw Arguments.UsageError(message: "--format must be text, json, markdown or html")
         }
         format = f
         if let name = parsed.value("--platform") {
@@ -195,12 +197,7 @@ func runAnalyze(_ args: [String]) -> ExitCode {
     }
     for error in report.inputErrors { writeStderr("memfit: \(error)") }
 
-    let reporter: any Reporter
-    if format == .markdown, let title = parsed.value("--title") {
-        reporter = MarkdownReporter(title: title)
-    } else {
-        reporter = format.reporter(color: color)
-    }
+    let reporter = format.reporter(color: color, title: parsed.value("--title"))
     guard writeStdout(reporter.render(report)) else {
         writeStderr("memfit: the report could not be written to standard output")
         return .ioError
@@ -217,18 +214,19 @@ func runAnalyze(_ args: [String]) -> ExitCode {
 let diffHelp = """
     Usage: memfit diff [options] PASSING_BUILD_LOG FAILING_BUILD_LOG
 
-    Compares two build logs (pack build, Maven spring-boot:build-image, Gradle bootBuildImage, kpack, lifecycle;
-    with or without their "[INFO]  [creator]" prefixes): buildpack ids and versions, the JRE, the lifecycle
-    version, the builder image and digest, and the launch-configuration defaults ($BPL_JVM_THREAD_COUNT...).
-    It marks what can change memory: a JVM vendor buildpack, the JRE, the Spring Boot buildpack, launch defaults.
+    Compares two build logs: pack build, Maven spring-boot:build-image, Gradle bootBuildImage,
+    kpack or lifecycle, with or without their "[INFO]  [creator]" prefixes. It lists buildpack ids
+    and versions, the JRE, the lifecycle version, the builder image and digest, and the launch
+    defaults ($BPL_JVM_THREAD_COUNT...), and marks what can change memory: a JVM vendor buildpack,
+    the JRE, the Spring Boot buildpack, launch defaults.
 
     Options:
       -f, --format FORMAT   text (default), json or markdown
-          --run LOG         a run log of the failing build (repeatable): the report names the suspect change
+          --run LOG         a run log of the failing build (repeatable): names the suspect change
       -h, --help            this help
 
-    Exit status: 0 no memory-relevant change, 2 a memory-relevant component changed, 64 usage error,
-                 66 a build log could not be read.
+    Exit status: 0 no memory-relevant change, 2 a memory-relevant component changed,
+                 64 usage error, 66 a build log could not be read.
     """
 
 func runDiff(_ args: [String]) -> ExitCode {
@@ -324,6 +322,9 @@ func runCalc(_ args: [String]) -> ExitCode {
     return .failure
 }
 
+// A closed pipe (`memfit … | head`) is a write error to report as exit 74, not a signal to die of.
+signal(SIGPIPE, SIG_IGN)
+
 var arguments = Array(CommandLine.arguments.dropFirst())
 let exitCode: ExitCode
 switch arguments.first {
@@ -338,7 +339,7 @@ case "help":
     case "calc": writeStdout(calcHelp + "\n")
     case "diff": writeStdout(diffHelp + "\n")
     case "analyze": writeStdout(analyzeHelp + "\n")
-    case nil: writeStdout(mainHelp + "\n")
+    case nil, "help", "--help": writeStdout(mainHelp + "\n")
     case let other?:
         writeStderr("memfit: no such command: \(other) (commands: analyze, calc, diff, help)")
         exit(ExitCode.usage.rawValue)

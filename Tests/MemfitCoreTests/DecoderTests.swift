@@ -12,7 +12,7 @@ struct FormatCase: Sendable, CustomTestStringConvertible {
     var records: Int
     /// (kind, source, platform) of every finding, in report order.
     var findings: [(String, String?, Platform)]
-    var encoding = "utf8"
+    var encoding = "utf-8"
     var compression = "none"
     var testDescription: String { file }
 }

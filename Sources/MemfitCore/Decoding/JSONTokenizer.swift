@@ -60,8 +60,10 @@ public struct JSONTokenizer<Source: ByteSource> {
                 stack.append(isObject ? .object : .array)
                 expect = isObject ? .keyOrEnd : .valueOrEnd
                 return isObject ? .objectStart : .arrayStart
-            case (UInt8(ascii: "}"), .keyOrEnd), (UInt8(ascii: "}"), .commaOrEnd) where stack.last == .object,
-                 (UInt8(ascii: "]"), .valueOrEnd), (UInt8(ascii: "]"), .commaOrEnd) where stack.last == .array:
+            // "}" may close an object after "{" or a member; "]" an array after "[" or an element.
+            case (UInt8(ascii: "}"), .keyOrEnd), (UInt8(ascii: "]"), .valueOrEnd),
+                 (UInt8(ascii: "}"), .commaOrEnd) where stack.last == .object,
+                 (UInt8(ascii: "]"), .commaOrEnd) where stack.last == .array:
                 advance()
                 stack.removeLast()
                 valueDone()

@@ -67,7 +67,7 @@ public struct LineCleaner: Sendable {
         return LogRecord(
             input: input, line: line, timestamp: context?.timestamp ?? timestamp, source: context?.source ?? source,
             platformHint: context?.platform ?? hint,
-            platformReason: context?.platformReason ?? hint.map { _ in "the shape of the log lines" },
+            platformReason: context?.platformReason ?? hint.map { _ in "from the shape of the log lines" },
             attributes: context?.attributes, message: message, capped: capped)
     }
 

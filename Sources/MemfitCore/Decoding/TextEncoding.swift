@@ -1,7 +1,7 @@
 /// Text encodings seen in exported logs. UTF-16 comes from Windows PowerShell 5.1's `>`; everything else is UTF-8
 /// (a BOM is dropped). Detection looks only at the first bytes.
 public enum TextEncoding: String, Sendable {
-    case utf8
+    case utf8 = "utf-8"
     case utf8BOM = "utf-8-bom"
     case utf16LE = "utf-16le"
     case utf16BE = "utf-16be"

@@ -213,14 +213,19 @@ public enum Diagnoser {
             finding.severity = .warning
             finding.occurrences = limits.entries.reduce(0) { $0 + $1.count }
             if let assumed = limits.assumedBecauseUnset {
-                finding.detail = "no memory limit was visible and no free-memory figure either; the calculator assumed \(assumed)"
+                finding.detail = "the calculator found neither a limit nor a free-memory figure, and assumed \(assumed)"
             } else if limits.clampedTooLarge {
                 finding.detail = "the memory limit was above 64T (no real limit); the calculator clamped it to 64T"
             } else {
                 finding.detail = "the calculator sized the JVM from free memory (\(limits.sizedFrom.map(\.description).joined(separator: ", "))), not from a limit"
             }
             if let c = latestConfiguration {
-                finding.calculator = calculatorFromConfiguration(c.configuration, limits: limits)
+                let calc = calculatorFromConfiguration(c.configuration, limits: limits)
+                finding.calculator = calc
+                // The size to give it, and where to set the hard limit the calculator will then see.
+                finding.recommendation = Recommender.recommend(
+                    needs: needs(for: c.configuration), platform: platform, minHeap: options.minHeap, limitVisible: false,
+                    current: nil)
                 finding.evidence = orderedEvidence(limits.entries + [c.entry])
             } else {
                 finding.evidence = orderedEvidence(limits.entries)
@@ -265,12 +270,14 @@ public enum Diagnoser {
     /// Launch settings a build log shows that the run's calculator did not use (`BPL_*` is read at launch).
     static func ignoredLaunchSettings(_ ledger: FactLedger, options: DiagnosisOptions, inputHints: [String: Platform]) -> [Finding] {
         var settings: [(name: String, value: Int, entry: FactLedger.Entry)] = []
-        var runs: [(config: PrintedConfiguration, entry: FactLedger.Entry, source: FactLedger.SourceFacts)] = []
+        /// What each run used: thread count and headroom (a failure line prints its threads; headroom only as bytes).
+        var runs: [(threads: Int?, headroom: Int?, entry: FactLedger.Entry, source: FactLedger.SourceFacts)] = []
         for source in ledger.sources {
             for entry in source.entries {
                 switch entry.first.payload {
                 case .launchSettingAtBuild(let name, let value): settings.append((name, value, entry))
-                case .calculatedConfiguration(let c): runs.append((c, entry, source))
+                case .calculatedConfiguration(let c): runs.append((c.threadCount, c.headroomPercent, entry, source))
+                case .regionsDoNotFit(let f): runs.append((f.regions.threadCount, f.regions.headroom == nil ? 0 : nil, entry, source))
                 default: continue
                 }
             }
@@ -280,8 +287,8 @@ public enum Diagnoser {
             let defaultValue = setting.name == "BPL_JVM_THREAD_COUNT" ? MemoryCalculator.defaultThreadCount : 0
             guard setting.value != defaultValue else { continue }
             for run in runs {
-                let used = setting.name == "BPL_JVM_THREAD_COUNT" ? run.config.threadCount : run.config.headroomPercent
-                guard used != setting.value else { continue }
+                guard let used = setting.name == "BPL_JVM_THREAD_COUNT" ? run.threads : run.headroom, used != setting.value
+                else { continue }
                 let (platform, reason) = options.platform.map { ($0, "--platform") }
                     ?? inferPlatform(run.source.entries, inputHints: inputHints)
                 let printed = setting.name == "BPL_JVM_THREAD_COUNT" ? "Thread Count: \(used)" : "Headroom: \(used)%"
@@ -322,17 +329,17 @@ public enum Diagnoser {
     /// The platform the source's lines point to, and why; then the input's first lines; then the wording.
     static func inferPlatform(_ entries: [FactLedger.Entry], inputHints: [String: Platform]) -> (Platform, String) {
         if let fact = entries.lazy.map(\.first).first(where: { $0.platformHint != nil }), let hint = fact.platformHint {
-            return (hint, fact.platformReason ?? "the shape of the log lines")
+            return (hint, fact.platformReason ?? "from the shape of the log lines")
         }
         if let input = entries.first?.first.evidence.input, let hint = inputHints[input] {
-            return (hint, "the shape of the input's first lines")
+            return (hint, "from the shape of the input's first lines")
         }
         let cfV3 = entries.contains { entry in
             if case .regionsDoNotFit(let f) = entry.first.payload { return f.generation == .cfV3 }
             return false
         }
-        if cfV3 { return (.cloudFoundry, "the Cloud Foundry calculator v3 wording") }
-        return (.generic, "nothing in the log names the platform")
+        if cfV3 { return (.cloudFoundry, "from the Cloud Foundry calculator v3 wording") }
+        return (.generic, "no platform is named in the log")
     }
 
     /// The failure's arithmetic in exact bytes. The calculator prints whole KiB; the metaspace it printed pins down

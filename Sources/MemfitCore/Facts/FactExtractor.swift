@@ -8,7 +8,9 @@ public enum FactExtractor {
             payload: payload, entryID: entry.id, source: record.source, timestamp: record.timestamp,
             platformHint: testcontainers ? .docker : record.platformHint,
             platformReason: testcontainers ? "a Testcontainers log dump" : record.platformReason,
-            evidence: Evidence(input: record.input, line: record.line, text: clipped(record.message, to: maxEvidenceCharacters)))
+            evidence: Evidence(
+                input: record.input, line: record.line, text: clipped(record.message, to: maxEvidenceCharacters),
+                timestamp: record.timestamp))
     }
 
     /// Quoted evidence is at most this long (head and tail kept), so a huge log line cannot make the report huge.

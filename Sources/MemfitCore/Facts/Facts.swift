@@ -3,6 +3,15 @@ public struct Evidence: Sendable, Hashable, Codable {
     public var input: String
     public var line: Int
     public var text: String
+    /// The line's timestamp as written, when it had one (for the report's timeline).
+    public var timestamp: String?
+
+    public init(input: String, line: Int, text: String, timestamp: String? = nil) {
+        self.input = input
+        self.line = line
+        self.text = text
+        self.timestamp = timestamp
+    }
 }
 
 /// The memory regions a calculator message lists. Any of them can be missing from a given wording.

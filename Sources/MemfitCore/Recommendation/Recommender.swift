@@ -107,9 +107,13 @@ public enum Recommender {
         case .docker:
             return "Start the container with `docker run -m \(memoryMiB)m` (compose: `mem_limit: \(memoryMiB)m`); without "
                 + "a limit the calculator sizes the JVM from the host's free memory."
-        case .cloudFoundry, .heroku, .generic:
-            return "Give the container a hard memory limit of \(memoryMiB) MiB (\(platform.hardLimitSetting)); without one "
-                + "the calculator sizes the JVM from the host's free memory."
+        case .cloudFoundry:
+            return "Set the app's memory quota to \(memoryMiB)M (`cf push -m \(memoryMiB)M` or `memory:` in the manifest)."
+        case .heroku:
+            return "Use a dyno with \(memoryMiB) MiB; the calculator sees the dyno's memory quota as the limit."
+        case .generic:
+            return "Give the container a hard memory limit of \(memoryMiB) MiB; without one the calculator sizes the JVM "
+                + "from the host's free memory."
         }
     }
 

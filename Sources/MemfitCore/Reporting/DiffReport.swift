@@ -63,7 +63,7 @@ public enum DiffReport {
         out += d.components.map { row($0.id, $0.from, $0.to) }
         out.append("")
         if let suspect { out += ["**" + Markdown.inline(suspect) + "**", ""] }
-        for note in d.knownChanges + [BuildDiff.revertTrap] { out += [Markdown.inline(note), ""] }
+        for note in d.knownChanges + [BuildDiff.revertTrap] { out += [Markdown.prose(note), ""] }
         return out.joined(separator: "\n")
     }
 }

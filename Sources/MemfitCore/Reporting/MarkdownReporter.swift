@@ -15,11 +15,29 @@ public struct MarkdownReporter: Reporter {
         out.append("## Summary")
         out.append("")
         out.append(summary(report))
+        out.append(contentsOf: timeline(report))
         for (i, f) in report.findings.enumerated() {
             out.append("")
             out.append(contentsOf: section(f, number: i + 1))
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The evidence lines that carry a timestamp, in time order, across all findings.
+    func timeline(_ report: AnalysisReport) -> [String] {
+        var rows: [(ms: Int64?, order: Int, line: String)] = []
+        var seen: Set<Evidence> = []
+        for f in report.findings {
+            for e in f.evidence where e.timestamp != nil && seen.insert(e).inserted {
+                let ms = e.timestamp.flatMap(LogTimestamp.milliseconds)
+                let time = ms.map(LogTimestamp.iso8601) ?? e.timestamp!
+                rows.append((ms, rows.count, "| \(Markdown.cell(time)) | \(Markdown.cell(f.source ?? "-")) | \(f.kind.rawValue) | "
+                    + "\(Markdown.cell(String(e.text.prefix(160)))) |"))
+            }
+        }
+        guard rows.count >= 2 else { return [] }
+        rows.sort { ($0.ms ?? .max, $0.order) < ($1.ms ?? .max, $1.order) }
+        return ["", "## Timeline", "", "| Time (UTC) | Source | Finding | Line |", "|---|---|---|---|"] + rows.map(\.line)
     }
 
     func summary(_ report: AnalysisReport) -> String {
@@ -43,7 +61,7 @@ public struct MarkdownReporter: Reporter {
         out.append("| Source | \(Markdown.cell(f.source ?? "(not named in the log)")) |")
         out.append("| Kind | \(f.kind.rawValue) |")
         out.append("| Occurrences | \(f.occurrences) |")
-        out.append("| Platform | \(f.platform.rawValue), from \(Markdown.cell(f.platformReason)) |")
+        out.append("| Platform | \(f.platform.rawValue) (\(Markdown.cell(f.platformReason))) |")
         if let c = f.calculator {
             out.append("| Calculator | \(c.generation.rawValue)\(f.vendor.map { " (" + Markdown.cell($0) + ")" } ?? "") |")
         }
@@ -58,6 +76,7 @@ public struct MarkdownReporter: Reporter {
             out.append("### Arithmetic")
             out.append("")
             out.append(contentsOf: arithmetic(c))
+            out.append(contentsOf: mermaid(c))
         }
         if let r = f.recommendation {
             out.append("")
@@ -66,14 +85,16 @@ public struct MarkdownReporter: Reporter {
             out.append(Markdown.inline(Narrative.recommendationHeadline(r)) + ".")
             if let advice = r.containerLimitAdvice {
                 out.append("")
-                out.append(Markdown.inline(advice))
+                out.append(Markdown.prose(advice))
             }
             out.append("")
             out.append("| Option | Memory | Heap left |")
             out.append("|---|---:|---:|")
             out.append("| Recommended size | \(r.memoryMiB) MiB | \(MemorySize(bytes: r.heapBytes)) |")
+            // Alternatives keep the current size exactly (616300K is not a whole number of MiB).
+            let kept = r.currentBytes.map { MemorySize(bytes: $0).description }
             for a in r.alternatives {
-                out.append("| \(Markdown.cell(a.change)) | \(a.memoryMiB) MiB | \(MemorySize(bytes: a.heapBytes)) |")
+                out.append("| \(Markdown.cell(a.change)) | \(kept ?? "\(a.memoryMiB) MiB") | \(MemorySize(bytes: a.heapBytes)) |")
             }
             if let current = r.currentDescription, !r.alternatives.isEmpty {
                 out.append("")
@@ -91,6 +112,21 @@ public struct MarkdownReporter: Reporter {
             out.append(fence)
         }
         return out
+    }
+
+    /// A Mermaid pie of what the calculator wanted out of the memory it had (KiB), with what did not fit.
+    func mermaid(_ c: CalculatorFailure) -> [String] {
+        var slices: [(String, Int64?)] = [
+            ("Heap (-Xmx)", c.heapUserSet ? c.regions.heapBytes : nil), ("Headroom", c.regions.headroomBytes),
+            ("Direct memory", c.regions.directMemoryBytes), ("Metaspace", c.regions.metaspaceBytes),
+            ("Code cache", c.regions.reservedCodeCacheBytes), ("Thread stacks", c.regions.threadStackBytes),
+        ]
+        if !c.heapUserSet, let heap = c.regions.heapBytes { slices.append(("Heap", heap)) }
+        if let shortfall = c.shortfallBytes, shortfall > 0 { slices.append(("Over the limit", shortfall)) }
+        let shown = slices.compactMap { name, bytes in bytes.flatMap { $0 > 0 ? (name, $0 / MemorySize.kibi) : nil } }
+        guard shown.count >= 2 else { return [] }
+        return ["", "```mermaid", "pie showData title Memory regions against \(c.printedAvailable ?? "the limit") available (KiB)"]
+            + shown.map { "    \"\($0.0)\" : \($0.1)" } + ["```"]
     }
 
     func arithmetic(_ c: CalculatorFailure) -> [String] {
@@ -138,6 +174,21 @@ enum Markdown {
     }
 
     static func cell(_ text: String) -> String { inline(text) }
+
+    /// memfit's own sentences (no log text in them): HTML is still escaped, but `code` spans stay code.
+    static func prose(_ text: String) -> String {
+        var out = ""
+        for ch in Sanitizer.forTerminal(text) {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "|": out += "\\|"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
 
     /// Text inside a `code` span: backticks would end it, so they become a look-alike.
     static func code(_ text: String) -> String {

@@ -22,7 +22,7 @@ public enum Narrative {
             }
             return text + "."
         case .noMemoryLimit:
-            return "The memory calculator saw no memory limit: \(f.detail ?? "")."
+            return "The JVM started without a memory limit it could see: \(f.detail ?? "")."
         case .containerOOMKilled:
             var limit = ""
             if let bytes = f.memoryLimitBytes {
@@ -84,8 +84,12 @@ public enum Narrative {
                 lines.append("No visible memory limit: the calculator sized the JVM from free memory, which moved between "
                     + "\(MemorySize(bytes: range.lowerBound)) and \(MemorySize(bytes: range.upperBound)) over \(f.occurrences) starts.")
             } else if f.kind == .calculatorFailure || f.kind == .calculatorNearMiss {
-                lines.append("No visible memory limit: \"Calculating JVM memory based on \(c.printedAvailable ?? "…") available memory\" "
-                    + "means the calculator sized the JVM from the \(hostWord(f.platform))'s free memory, not from "
+                // Quote the log only when this very figure was the free-memory reading.
+                let quoted = f.evidence.contains { $0.text.contains("based on \(c.printedAvailable ?? "") available memory") }
+                lines.append((quoted
+                    ? "No visible memory limit: \"Calculating JVM memory based on \(c.printedAvailable ?? "…") available memory\" means"
+                    : "No visible memory limit: the log shows")
+                    + " the calculator sized the JVM from the \(hostWord(f.platform))'s free memory, not from "
                     + "\(f.platform == .ecsFargate || f.platform == .ecsEC2 ? "the task size" : "a container limit"); "
                     + "that figure changes from one start to the next.")
             }

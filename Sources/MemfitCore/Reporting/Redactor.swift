@@ -45,7 +45,7 @@ public struct Redactor: Sendable {
         var report = report
         for i in report.findings.indices {
             report.findings[i].evidence = report.findings[i].evidence.map { e in
-                Evidence(input: e.input, line: e.line, text: redact(e.text, matcher: matcher))
+                Evidence(input: e.input, line: e.line, text: redact(e.text, matcher: matcher), timestamp: e.timestamp)
             }
             report.findings[i].detail = report.findings[i].detail.map { redact($0, matcher: matcher) }
             report.findings[i].source = report.findings[i].source.map { redact($0, matcher: matcher) }

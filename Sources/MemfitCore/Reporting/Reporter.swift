@@ -5,13 +5,14 @@ public protocol Reporter {
 }
 
 public enum OutputFormat: String, CaseIterable, Sendable {
-    case text, json, markdown
+    case text, json, markdown, html
 
-    public func reporter(color: Bool) -> any Reporter {
+    public func reporter(color: Bool, title: String? = nil) -> any Reporter {
         switch self {
         case .text: return TextReporter(color: color)
         case .json: return JSONReporter()
-        case .markdown: return MarkdownReporter()
+        case .markdown: return title.map { MarkdownReporter(title: $0) } ?? MarkdownReporter()
+        case .html: return title.map { HTMLReporter(title: $0) } ?? HTMLReporter()
         }
     }
 }

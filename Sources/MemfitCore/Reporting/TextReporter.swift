@@ -61,7 +61,7 @@ public struct TextReporter: Reporter {
         out.append(contentsOf: wrap(Narrative.headline(f), indent: "  "))
         if let c = f.calculator, let bar = bar(c) { out.append("  " + bar) }
         for line in Narrative.details(f) { out.append(contentsOf: wrap(line, indent: "  ")) }
-        out.append(contentsOf: wrap("Platform: \(f.platform.rawValue), from \(f.platformReason).", indent: "  "))
+        out.append(contentsOf: wrap("Platform: \(f.platform.rawValue) (\(f.platformReason)).", indent: "  "))
         if let r = f.recommendation {
             out.append(contentsOf: wrap("Recommendation: " + Narrative.recommendationHeadline(r) + ".", indent: "  "))
             if let advice = r.containerLimitAdvice { out.append(contentsOf: wrap(advice, indent: "  ")) }
