@@ -118,15 +118,21 @@ public struct HTMLReporter: Reporter {
 
     /// Memory size against the heap it leaves: the recommendation and each alternative.
     func recommendationChart(_ r: Recommendation) -> String {
-        let rows = [("recommended \(r.memoryMiB) MiB", r.heapBytes)] + r.alternatives.map { ("\($0.change)", $0.heapBytes) }
+        // Short labels: the setting itself ("BPL_JVM_THREAD_COUNT=106"); the full text is in the tooltip.
+        func label(_ change: String) -> String {
+            let setting = change.split(separator: " ", maxSplits: 1).first.map(String.init) ?? change
+            return String(setting.prefix(34))
+        }
+        let rows = [("recommended \(r.memoryMiB) MiB", r.heapBytes, "the recommended size")]
+            + r.alternatives.map { (label($0.change), $0.heapBytes, $0.change) }
         let maxHeap = max(rows.map(\.1).max() ?? 1, 1)
-        let width = 640.0, rowHeight = 22.0, labelWidth = 330.0
+        let width = 640.0, rowHeight = 22.0, labelWidth = 250.0
         var svg = ["<svg class=\"alternatives\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" "
             + "height=\"\(Int(Double(rows.count) * rowHeight + 8))\" role=\"img\" aria-label=\"heap left for each option\">"]
         for (i, row) in rows.enumerated() {
             let y = Double(i) * rowHeight + 4
-            let w = max(1, Double(max(0, row.1)) / Double(maxHeap) * (width - labelWidth - 90))
-            svg.append("<text x=\"0\" y=\"\(fmt(y + 14))\">\(HTML.escape(String(row.0.prefix(48))))</text>"
+            let w = max(1, Double(max(0, row.1)) / Double(maxHeap) * (width - labelWidth - 110))
+            svg.append("<text x=\"0\" y=\"\(fmt(y + 14))\">\(HTML.escape(row.0))<title>\(HTML.escape(row.2))</title></text>"
                 + "<rect class=\"heap-left\" data-bytes=\"\(row.1)\" x=\"\(fmt(labelWidth))\" y=\"\(fmt(y + 3))\" width=\"\(fmt(w))\" "
                 + "height=\"14\" fill=\"\(i == 0 ? "#22c55e" : "#86efac")\"/>"
                 + "<text x=\"\(fmt(labelWidth + w + 6))\" y=\"\(fmt(y + 14))\">heap \(MemorySize(bytes: row.1))</text>")
