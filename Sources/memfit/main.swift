@@ -261,6 +261,9 @@ func runDiff(_ args: [String]) -> ExitCode {
             return .noInput
         }
     }
+    for (log, path) in zip(logs, parsed.positional) where log.buildpacks.isEmpty {
+        writeStderr("memfit: \(path): no buildpacks found; is it a build log (pack, Maven, Gradle, kpack)?")
+    }
     let diff = BuildDiff(passing: logs[0], failing: logs[1])
     let (passing, failing) = (parsed.positional[0], parsed.positional[1])
     // Run logs of the failing build: the diagnosis names the suspect change.
