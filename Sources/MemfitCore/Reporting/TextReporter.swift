@@ -59,7 +59,10 @@ public struct TextReporter: Reporter {
         if let c = f.calculator { title += "  [\(c.generation.rawValue)\(f.vendor.map { ", " + $0 } ?? "")]" }
         out.append(contentsOf: TextLayout.wrap(title, width: TextReporter.width, indent: "", hanging: "    "))
         out.append(contentsOf: wrap(Narrative.headline(f), indent: "  "))
-        if let c = f.calculator, let bar = bar(c) { out.append("  " + bar) }
+        if let c = f.calculator, let bar = bar(c) {
+            out.append("  " + bar)
+            if !color { out.append("  (D direct, M metaspace, C code cache, T thread stacks, = heap, ! over the limit)") }
+        }
         for line in Narrative.details(f) { out.append(contentsOf: wrap(line, indent: "  ")) }
         out.append(contentsOf: wrap("Platform: \(f.platform.rawValue) (\(f.platformReason)).", indent: "  "))
         if let r = f.recommendation {
@@ -82,19 +85,46 @@ public struct TextReporter: Reporter {
         return out
     }
 
-    /// A one-line bar of the regions against what was available: `#` fixed regions, `=` heap, `!` over the limit.
+    /// A one-line bar of the regions against the memory the calculator had, 60 cells wide: each region its own
+    /// colour (or letter, without colour), `|` at the limit, the part over it red (`!`), the heap left green (`=`).
+    /// 36 cells keep the line, legend and key within 100 columns.
     func bar(_ c: CalculatorFailure) -> String? {
-        guard let required = c.requiredBytes, required >= 0, c.availableBytes > 0 else { return nil }
-        let cells = 60
-        let scale = Double(max(required, c.availableBytes)) / Double(cells)
-        let fits = max(0, min(cells, Int((Double(min(required, c.availableBytes)) / scale).rounded())))
-        let over = required > c.availableBytes ? cells - fits : 0
-        let free = required < c.availableBytes ? cells - fits : 0
-        let fill = color ? "█" : "#"
-        let overFill = color ? paint(String(repeating: "█", count: over), "31") : String(repeating: "!", count: over)
-        let freeFill = color ? String(repeating: "░", count: free) : String(repeating: "=", count: free)
-        let legend = over > 0 ? "over by \(MemorySize(bytes: required - c.availableBytes))" : "heap \(MemorySize(bytes: c.availableBytes - required))"
-        return "[" + String(repeating: fill, count: fits) + overFill + freeFill + "] " + legend
+        var regions: [(letter: Character, colour: String, bytes: Int64)] = []
+        if c.heapUserSet, let h = c.regions.heapBytes { regions.append(("X", "35", h)) }
+        if let h = c.regions.headroomBytes, h > 0, c.check != .fixed { regions.append(("R", "37", h)) }
+        if let d = c.regions.directMemoryBytes { regions.append(("D", "36", d)) }
+        if let m = c.regions.metaspaceBytes { regions.append(("M", "33", m)) }
+        if let cc = c.regions.reservedCodeCacheBytes { regions.append(("C", "32", cc)) }
+        if let t = c.regions.threadStackBytes { regions.append(("T", "34", t)) }
+        let used = regions.reduce(Int64(0)) { $0 + max(0, $1.bytes) }
+        guard used > 0, c.availableBytes > 0 else { return nil }
+        let cells = 36
+        let scale = Double(max(used, c.availableBytes)) / Double(cells)
+        let limitCell = min(cells, Int((Double(c.availableBytes) / scale).rounded()))
+        var line: [(Character, String)] = []  // (ASCII letter, colour)
+        var start = 0.0
+        for r in regions {
+            let end = start + Double(max(0, r.bytes)) / scale
+            let count = max(0, Int(end.rounded()) - Int(start.rounded()))
+            line += Array(repeating: (r.letter, r.colour), count: count)
+            start = end
+        }
+        while line.count < limitCell { line.append(("=", "32")) }  // heap left
+        var out = ""
+        for (i, cell) in line.prefix(cells).enumerated() {
+            if i == limitCell { out += color ? paint("│", "1") : "|" }
+            let over = i >= limitCell
+            if color {
+                out += paint(over ? "█" : cell.0 == "=" ? "░" : "█", over ? "31" : cell.1)
+            } else {
+                out.append(over ? "!" : cell.0)
+            }
+        }
+        if limitCell >= line.prefix(cells).count { out += color ? paint("│", "1") : "|" }
+        let legend = used > c.availableBytes
+            ? "over by \(MemorySize(bytes: used - c.availableBytes))"
+            : "heap left \(MemorySize(bytes: c.availableBytes - used))"
+        return "[" + out + "] " + legend
     }
 
     func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
