@@ -7,5 +7,4 @@ public enum Platform: String, Sendable, Codable, CaseIterable {
     case heroku
     case docker
     case generic
-
 }
