@@ -145,18 +145,7 @@ public struct HTMLReporter: Reporter {
 }
 
 enum HTML {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for ch in Sanitizer.forTerminal(text) {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    static let entities: [Character: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"]
+
+    static func escape(_ text: String) -> String { Sanitizer.escaped(text, entities) }
 }

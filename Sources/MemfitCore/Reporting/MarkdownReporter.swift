@@ -155,40 +155,17 @@ public struct MarkdownReporter: Reporter {
 
 /// Escaping for GitHub-flavoured Markdown.
 enum Markdown {
+    static let htmlAndTables: [Character: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|"]
+    static let markup: [Character: String] = htmlAndTables.merging(
+        ["`": "\\`", "\\": "\\\\", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "#": "\\#"]) { a, _ in a }
+
     /// Text in a paragraph or table cell: no HTML, no table breaks, no stray emphasis.
-    static func inline(_ text: String) -> String {
-        var out = ""
-        for ch in Sanitizer.forTerminal(text) {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "|": out += "\\|"
-            case "`": out += "\\`"
-            case "\\": out += "\\\\"
-            case "*", "_", "[", "]", "#": out += "\\\(ch)"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    static func inline(_ text: String) -> String { Sanitizer.escaped(text, markup) }
 
     static func cell(_ text: String) -> String { inline(text) }
 
     /// memfit's own sentences (no log text in them): HTML is still escaped, but `code` spans stay code.
-    static func prose(_ text: String) -> String {
-        var out = ""
-        for ch in Sanitizer.forTerminal(text) {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "|": out += "\\|"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    static func prose(_ text: String) -> String { Sanitizer.escaped(text, htmlAndTables) }
 
     /// Text inside a `code` span: backticks would end it, so they become a look-alike.
     static func code(_ text: String) -> String {

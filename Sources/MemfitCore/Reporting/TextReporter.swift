@@ -172,6 +172,15 @@ enum TextLayout {
 
 /// Makes log text safe to show: no control characters, no escape sequences, no bidi tricks.
 public enum Sanitizer {
+    /// Safe text with each character in `replacements` written as its replacement (HTML entities, Markdown escapes).
+    static func escaped(_ text: String, _ replacements: [Character: String]) -> String {
+        var out = ""
+        for ch in forTerminal(text) {
+            if let replacement = replacements[ch] { out += replacement } else { out.append(ch) }
+        }
+        return out
+    }
+
     public static func forTerminal(_ text: String) -> String {
         var scalars = String.UnicodeScalarView()
         for s in text.unicodeScalars {
