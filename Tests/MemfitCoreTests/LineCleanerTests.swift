@@ -46,6 +46,9 @@ struct CleanerCase: Sendable, CustomTestStringConvertible {
         CleanerCase(raw: "a\u{0}b\u{7F}c\u{85}d\u{FEFF}e", message: "abcde"),
         CleanerCase(raw: "keep [brackets] and [0] but not [0m", message: "keep [brackets] and [0] but not"),
         CleanerCase(raw: "price | 3", message: "price | 3"),
+        CleanerCase(
+            raw: "2023-06-13T15:51:44.123Z\tCalculating JVM memory", message: "Calculating JVM memory",
+            timestamp: "2023-06-13T15:51:44.123Z", platform: .ecsFargate),
         CleanerCase(raw: "fixed\u{A0}memory regions", message: "fixed memory regions"),
     ]
 

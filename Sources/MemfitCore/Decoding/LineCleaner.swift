@@ -14,6 +14,9 @@ public struct LineCleaner: Sendable {
         ("console-timestamp",
          #"^(?<ts>\d{1,2}/\d{1,2}/\d{4},\h+\d{1,2}:\d\d:\d\d(?:\.\d{1,3})?\h*[AP]M(?:\h+(?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d\d)?)?)?)(?:\t|\h+|$)"#,
          .ecsFargate),
+        // The CloudWatch console's table copied as text: an ISO timestamp (UTC or local), then a TAB.
+        ("console-iso-timestamp-tab",
+         #"^(?<ts>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?)\t"#, .ecsFargate),
         ("iso-timestamp",
          #"^(?<ts>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?)(?:\t|\h+|$)"#, nil),
         ("kubectl-prefix", #"^\[pod/(?<source>[^\]/\s]+/[^\]\s]+)\]\h?"#, .kubernetes),
