@@ -27,6 +27,19 @@ public struct AnalysisReport: Sendable {
     public var options: DiagnosisOptions
 
     public var worstSeverity: Severity? { findings.map(\.severity).max() }
+
+    /// Evidence cut to what reports show (after any redaction, so no secret is split before it is masked).
+    public func clippingEvidence(to limit: Int = FactExtractor.displayedEvidenceCharacters) -> AnalysisReport {
+        var report = self
+        for i in report.findings.indices {
+            report.findings[i].evidence = report.findings[i].evidence.map { e in
+                var e = e
+                e.text = FactExtractor.clipped(e.text, to: limit)
+                return e
+            }
+        }
+        return report
+    }
 }
 
 /// The pipeline: read bytes → decode records → match → extract facts → diagnose → recommend.

@@ -195,6 +195,7 @@ func runAnalyze(_ args: [String]) -> ExitCode {
             return .software
         }
     }
+    report = report.clippingEvidence()
     for error in report.inputErrors { writeStderr("memfit: \(error)") }
 
     let reporter = format.reporter(color: color, title: parsed.value("--title"))

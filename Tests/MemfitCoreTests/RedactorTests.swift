@@ -18,6 +18,19 @@ import Testing
          "eyJ alone"),
         ("jdbc via https://admin:pa55w0rd@db.example.com/x", "jdbc via https://[REDACTED]@db.example.com/x",
          "https://db.example.com/x"),
+        // Found by a tester: key names in other styles, quoted values with spaces, JSON inside a message, odd URLs.
+        ("DB_PASSWORD=EnvPass11 AWS_SESSION_TOKEN=SessTok22", "DB_PASSWORD=[REDACTED] AWS_SESSION_TOKEN=[REDACTED]",
+         "DB_HOST=db.internal"),
+        (#"{"db_password":"UndPw4","accessToken":"CamelTok6"}"#, #"{"db_password":[REDACTED],"accessToken":[REDACTED]}"#,
+         #"{"user":"alice"}"#),
+        (#"password="correct horse battery" ok"#, "password=[REDACTED] ok", "password reset"),
+        (#"{"password":"EscPw17"}"#, #"{"password":[REDACTED]}"#, #"{"user":"bob"}"#),
+        ("redis://:RedisPw3@redis:6379", "redis://[REDACTED]@redis:6379", "redis://redis:6379"),
+        ("https://bob:Pa/ss77@host/x", "https://[REDACTED]@host/x", "https://host/x:y"),
+        ("https://carol:p@ss88@host", "https://[REDACTED]@host", "mailto carol@host"),
+        ("https://ghp_TokTokTok@github.com", "https://[REDACTED]@github.com", "https://github.com"),
+        ("Authorization: Basic dXNlcjpwYXNz", "Authorization: Basic [REDACTED]", "Basic setup done"),
+        ("-Ddb.pass=Pw1 -Dapi.key=K2", "-Ddb.pass=[REDACTED] -Dapi.key=[REDACTED]", "-Ddb.host=x"),
     ]
 
     @Test(arguments: cases.indices)
@@ -27,6 +40,15 @@ import Testing
         let matcher = PCRE2Matcher()
         #expect(redactor.redact(line, matcher: matcher) == masked)
         #expect(redactor.redact(nearMiss, matcher: matcher) == nearMiss)
+    }
+
+    /// Regression: evidence was clipped before it was redacted, so a secret at the cut kept its value.
+    @Test func redactionHappensBeforeClipping() throws {
+        let line = HostileInputTests.fl + " " + String(repeating: "x", count: 800) + " password=TailLeak123456 " + String(repeating: "y", count: 231)
+        let report = try Redactor().redact(try analyze(line)).clippingEvidence()
+        let text = try #require(report.findings.first?.evidence.first?.text)
+        #expect(!text.contains("TailLeak123456"))
+        #expect(text.count <= FactExtractor.displayedEvidenceCharacters)
     }
 
     @Test func accountsOnlyWhenAsked() throws {

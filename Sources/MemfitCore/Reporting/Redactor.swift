@@ -14,12 +14,17 @@ public struct Redactor: Sendable {
         ("aws-secret-access-key",
          #"(?:aws_secret_access_key|secretaccesskey|aws_secret_key)["']?\s*[:=]\s*["']?(?<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"#, true),
         ("jvm-option-secret",
-         #"-D[\w.-]*(?:password|passwd|pwd|secret|token|apikey|api[-_]key|credentials?)[\w.-]*=(?<secret>"[^"]*"|'[^']*'|\S+)"#, true),
+         #"-D[\w.-]*(?:password|passwd|pwd|pass|secret|token|api[-_.]?key|credentials?)[\w.-]*=(?<secret>"[^"]*"|'[^']*'|\S+)"#, true),
+        ("authorization-header", #"\bAuthorization\s*:\s*(?:Basic|Bearer|Token|Digest)\s+(?<secret>\S+)"#, true),
+        // Key names in any style: DB_PASSWORD, aws_session_token, "accessToken", clientSecret, api.key; values bare,
+        // quoted (spaces and all) or quoted inside a JSON string (\"…\").
         ("key-value-secret",
-         #"\b(?:password|passwd|pwd|secret|client_secret|token|api[-_]?key)\b["']?\s*[:=]\s*["']?(?<secret>[^\s"',;&]{3,})"#, true),
+         #"[\w.-]*(?:password|passwd|pwd|secret|token|api[-_.]?key|credential)[\w.-]*\\?["']?\s*[:=]\s*(?<secret>\\"(?:[^"\\]|\\[^"])*\\"|"[^"]*"|'[^']*'|[^\s"',;&}]{3,})"#, true),
         ("bearer-token", #"\bBearer\s+(?<secret>[A-Za-z0-9._~+/=-]{8,})"#, true),
         ("jwt", #"\b(?<secret>eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,})"#, false),
-        ("url-credentials", #"\b[a-z][a-z0-9+.-]*://(?<secret>[^/\s:@]+:[^/\s@]+)@"#, true),
+        // user:password@ (the password may hold '/' or '@': up to the last '@' before the host), or a bare token@.
+        ("url-credentials", #"\b[a-z][a-z0-9+.-]*://(?<secret>[^\s/:@]*:\S*?)@(?=[^\s@]*(?:[\s/]|$))"#, true),
+        ("url-token", #"\b[a-z][a-z0-9+.-]*://(?<secret>[^\s/:@]{8,})@"#, true),
     ]
     static let accountRule = ("arn-account", #"\barn:aws[\w-]*:[\w-]+:[\w-]*:(?<secret>\d{12}):"#, false)
 
@@ -39,7 +44,7 @@ public struct Redactor: Sendable {
         return out
     }
 
-    /// The report with every quoted text masked: evidence, details and sources. Figures are untouched.
+    /// The report with every quoted text masked: evidence, details, sources and vendors. Figures are untouched.
     public func redact(_ report: AnalysisReport) -> AnalysisReport {
         let matcher = PCRE2Matcher()
         var report = report
@@ -49,6 +54,7 @@ public struct Redactor: Sendable {
             }
             report.findings[i].detail = report.findings[i].detail.map { redact($0, matcher: matcher) }
             report.findings[i].source = report.findings[i].source.map { redact($0, matcher: matcher) }
+            report.findings[i].vendor = report.findings[i].vendor.map { redact($0, matcher: matcher) }
         }
         return report
     }
