@@ -67,36 +67,36 @@ public final class Analyzer {
 
     /// Analyses files and directories ("-" is stdin). An input that cannot be read is reported and the others go on.
     public func analyze(paths: [String], options: DiagnosisOptions, files: InputFiles = InputFiles()) -> AnalysisReport {
-        var ledger = FactLedger()
-        var inputs: [InputSummary] = []
         let (expanded, walkErrors) = files.expand(paths)
-        var errors: [InputError] = walkErrors
-        var hints: [String: Platform] = [:]
-        for path in expanded {
-            let display = path == "-" ? "<stdin>" : path
-            var stream: InputStream
-            do {
-                stream = try InputStream.open(path)
-            } catch {
-                errors.append(error)
-                inputs.append(InputSummary(
-                    path: display, format: "unreadable", shape: nil, compression: "none", encoding: "unknown", records: 0, bytes: 0,
-                    cappedLines: 0, matchLimitHits: [], errors: [error.description], partial: true))
-                continue
-            }
-            let processor = RecordProcessor(input: display, analyzer: self, ledger: ledger)
-            ledger = FactLedger()  // the processor holds the only reference while it works
-            var summary = decode(&stream, processor: processor, compressed: stream.compression == .gzip)
-            summary.compression = stream.compression.rawValue
-            stream.close()
-            ledger = processor.ledger
-            if let hint = processor.hint { hints[display] = hint }
-            if let error = processor.error { errors.append(error) }
-            inputs.append(summary)
+        var scan = InputScan()
+        scan.errors = walkErrors
+        for path in expanded { scan.append(read(path)) }
+        return scan.report(options: options)
+    }
+
+    /// Reads one input into a ledger of its own.
+    public func read(_ path: String) -> InputScan {
+        var scan = InputScan()
+        let display = path == "-" ? "<stdin>" : path
+        var stream: InputStream
+        do {
+            stream = try InputStream.open(path)
+        } catch {
+            scan.errors.append(error)
+            scan.inputs.append(InputSummary(
+                path: display, format: "unreadable", shape: nil, compression: "none", encoding: "unknown", records: 0, bytes: 0,
+                cappedLines: 0, matchLimitHits: [], errors: [error.description], partial: true))
+            return scan
         }
-        let findings = Diagnoser.diagnose(ledger, options: options, inputHints: hints)
-        return AnalysisReport(
-            findings: findings, inputs: inputs, inputErrors: errors, droppedFacts: ledger.droppedFacts, options: options)
+        let processor = RecordProcessor(input: display, analyzer: self, ledger: FactLedger())
+        var summary = decode(&stream, processor: processor, compressed: stream.compression == .gzip)
+        summary.compression = stream.compression.rawValue
+        stream.close()
+        scan.ledger = processor.ledger
+        if let hint = processor.hint { scan.hints[display] = hint }
+        if let error = processor.error { scan.errors.append(error) }
+        scan.inputs.append(summary)
+        return scan
     }
 
     /// Scans one byte stream into the ledger (for callers that have bytes, not files).
@@ -194,6 +194,29 @@ public final class Analyzer {
             return (Array(buffer[0..<filled]), error)
         }
         return (Array(buffer[0..<filled]), nil)
+    }
+}
+
+/// What reading some inputs gave, before diagnosis: scans of separate inputs append in input order.
+public struct InputScan: Sendable {
+    public var ledger = FactLedger()
+    public var inputs: [InputSummary] = []
+    public var errors: [InputError] = []
+    public var hints: [String: Platform] = [:]
+
+    public init() {}
+
+    public mutating func append(_ other: InputScan) {
+        ledger.merge(other.ledger)
+        inputs += other.inputs
+        errors += other.errors
+        hints.merge(other.hints) { a, _ in a }
+    }
+
+    public func report(options: DiagnosisOptions) -> AnalysisReport {
+        AnalysisReport(
+            findings: Diagnoser.diagnose(ledger, options: options, inputHints: hints), inputs: inputs, inputErrors: errors,
+            droppedFacts: ledger.droppedFacts, options: options)
     }
 }
 

@@ -50,6 +50,22 @@ public struct FactLedger: Sendable {
             }
         }
 
+        /// Folds in the same kind of entry from a later input.
+        mutating func absorb(_ later: Entry) {
+            count += later.count
+            last = later.last
+            lastTimestamp = later.lastTimestamp ?? lastTimestamp
+            firstTimestamp = firstTimestamp ?? later.firstTimestamp
+            if let new = FactLedger.figure(later.first.payload), let old = FactLedger.figure(first.payload), new < old {
+                first = later.first
+            }
+            earliest = [earliest, later.earliest].compactMap { $0 }.min()
+            latest = [latest, later.latest].compactMap { $0 }.max()
+            lowest = [lowest, later.lowest].compactMap { $0 }.min()
+            highest = [highest, later.highest].compactMap { $0 }.max()
+            samples += later.samples.prefix(max(0, FactLedger.maxSamples - samples.count))
+        }
+
         mutating func add(_ fact: Fact) {
             count += 1
             last = fact.evidence
@@ -117,6 +133,37 @@ public struct FactLedger: Sendable {
         }
         sources[s].index[fold] = sources[s].entries.count
         sources[s].entries.append(Entry(fact))
+    }
+
+    /// Adds another ledger's facts after this one's, as if its input had been read next (parallel scans merge in
+    /// input order, so the result does not depend on how the work was split).
+    public mutating func merge(_ other: FactLedger) {
+        droppedFacts += other.droppedFacts
+        for source in other.sources {
+            var key = source.key
+            if sourceIndex[key] == nil && sources.count >= FactLedger.maxSources {
+                key = SourceKey(input: nil, source: FactLedger.overflowSource)
+            }
+            let s: Int
+            if let existing = sourceIndex[key] {
+                s = existing
+            } else {
+                s = sources.count
+                sources.append(SourceFacts(key: key))
+                sourceIndex[key] = s
+            }
+            for entry in source.entries {
+                let fold = FactLedger.foldKey(entry.first.payload)
+                if let e = sources[s].index[fold] {
+                    sources[s].entries[e].absorb(entry)
+                } else if case .distinct = fold, sources[s].entries.count >= FactLedger.maxDistinctPerSource {
+                    droppedFacts += entry.count
+                } else {
+                    sources[s].index[fold] = sources[s].entries.count
+                    sources[s].entries.append(entry)
+                }
+            }
+        }
     }
 
     static func foldKey(_ payload: FactPayload) -> FoldKey {
