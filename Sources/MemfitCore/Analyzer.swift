@@ -25,6 +25,8 @@ public struct AnalysisReport: Sendable {
     /// Facts counted but not kept because the input held more distinct launch lines than memfit keeps.
     public var droppedFacts: Int
     public var options: DiagnosisOptions
+    /// `scan` adds a per-source summary to the report.
+    public var sourceSummary = false
 
     public var worstSeverity: Severity? { findings.map(\.severity).max() }
 
@@ -52,6 +54,8 @@ public final class Analyzer {
     public var reader = LineReader()
     /// Forces a format instead of detecting it.
     public var forcedFormat: InputFormat?
+    /// Facts from lines timestamped outside this window are left out (`scan --since/--until`).
+    public var window: TimeWindow?
     /// How many bytes are looked at to detect encoding and format.
     static let sniffBytes = 64 * 1024
 
@@ -290,6 +294,7 @@ final class RecordProcessor {
 
     /// A record a structured decoder built itself (no text to prefilter), e.g. an ECS container stop.
     func record(_ record: LogRecord) {
+        if let window = analyzer.window, !window.contains(record.timestamp) { return }
         switch analyzer.matcher.match(record.message) {
         case .matched(let entry, let m):
             if let fact = FactExtractor.fact(from: m, entry: entry, record: record) { ledger.add(fact) }

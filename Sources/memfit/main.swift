@@ -12,6 +12,7 @@ let mainHelp = """
     Usage:
       memfit [analyze] [options] [FILE...]   analyse logs (FILE "-" or none: standard input)
       memfit calc [options]                  what the memory calculator prints for given inputs
+      memfit scan [options] PATH...          the nightly job: many files in parallel, per-source summary
       memfit diff [options] PASSING FAILING  what changed between two builds, and what can change memory
       memfit help [COMMAND]                  this help, or a command's help
       memfit --version
@@ -136,25 +137,50 @@ func useColor(_ when: String?) throws(Arguments.UsageError) -> Bool {
     }
 }
 
-func runAnalyze(_ args: [String]) -> ExitCode {
+/// `analyze`, and `scan` (the same, plus jobs, a time window, JSON lines, a per-source summary and baselines).
+func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
     let parsed: Arguments
-    let format: OutputFormat
+    var format: OutputFormat = .text
+    var jsonLines = false
     var options = DiagnosisOptions()
     var inputFormat: InputFormat?
+    var jobs = ProcessInfoLite.cores
+    var window: TimeWindow?
+    var baseline: Baseline?
     let color: Bool
+    let command = scan ? "scan" : "analyze"
     do throws(Arguments.UsageError) {
         parsed = try Arguments(
-            args, valued: ["--format", "--platform", "--min-heap", "--current-memory", "--color", "--title", "--input-format"],
+            args,
+            valued: Set(["--format", "--platform", "--min-heap", "--current-memory", "--color", "--title", "--input-format"]
+                + (scan ? ["--jobs", "--since", "--until", "--baseline", "--write-baseline"] : [])),
             repeatable: ["--include", "--exclude"],
-            boolean: ["--help", "--no-redact", "--redact-accounts"], aliases: ["-f": "--format", "-h": "--help"])
+            boolean: ["--help", "--no-redact", "--redact-accounts"], aliases: ["-f": "--format", "-h": "--help", "-j": "--jobs"])
         if parsed.has("--help") {
-            writeStdout(analyzeHelp + "\n")
+            writeStdout((scan ? scanHelp : analyzeHelp) + "\n")
             return .ok
         }
-        guard let f = OutputFormat(rawValue: parsed.value("--format") ?? "text") else {
-            throw Arguments.UsageError(message: "--format must be text, json, markdown or html")
+        let formatName = parsed.value("--format") ?? "text"
+        if scan && formatName == "jsonl" {
+            jsonLines = true
+        } else if let f = OutputFormat(rawValue: formatName) {
+            format = f
+        } else {
+            throw Arguments.UsageError(message: "--format must be text, json, markdown, html" + (scan ? " or jsonl" : " or html"))
         }
-        format = f
+        if scan {
+            jobs = try parseInt(parsed.value("--jobs"), option: "--jobs", minimum: 1, maximum: 256) ?? jobs
+            let now = ProcessInfoLite.nowMilliseconds
+            func instant(_ option: String) throws(Arguments.UsageError) -> Int64? {
+                guard let text = parsed.value(option) else { return nil }
+                guard let ms = TimeWindow.instant(text, now: now) else {
+                    throw Arguments.UsageError(message: "\(option): '\(text)' is not a date, a time or a duration like 24h or 7d")
+                }
+                return ms
+            }
+            let since = try instant("--since"), until = try instant("--until")
+            if since != nil || until != nil { window = TimeWindow(since: since, until: until) }
+        }
         if let name = parsed.value("--platform") {
             guard let platform = Platform(rawValue: name) else {
                 throw Arguments.UsageError(
@@ -173,20 +199,42 @@ func runAnalyze(_ args: [String]) -> ExitCode {
             inputFormat = format
         }
     } catch {
-        return usageError(error.message, help: "analyze")
+        return usageError(error.message, help: command)
+    }
+    if let path = parsed.value("--baseline") {
+        do {
+            baseline = try Baseline.load(path: path)
+        } catch {
+            writeStderr("memfit: \(error)")
+            return .noInput
+        }
     }
 
-    let analyzer: Analyzer
+    let paths = parsed.positional.isEmpty ? ["-"] : parsed.positional
+    let files = InputFiles(include: parsed.values("--include"), exclude: parsed.values("--exclude"))
+    var report: AnalysisReport
     do {
-        analyzer = try Analyzer()
+        if scan {
+            report = try ParallelScan(jobs: jobs, forcedFormat: inputFormat, window: window).run(
+                paths: paths, files: files, options: options)
+            report.sourceSummary = true
+        } else {
+            let analyzer = try Analyzer()
+            analyzer.forcedFormat = inputFormat
+            report = analyzer.analyze(paths: paths, options: options, files: files)
+        }
     } catch {
         writeStderr("memfit: internal error: \(error)")
         return .software
     }
-    analyzer.forcedFormat = inputFormat
-    let paths = parsed.positional.isEmpty ? ["-"] : parsed.positional
-    let files = InputFiles(include: parsed.values("--include"), exclude: parsed.values("--exclude"))
-    var report = analyzer.analyze(paths: paths, options: options, files: files)
+    if let path = parsed.value("--write-baseline") {
+        // Tonight's whole picture, before filtering against last night's.
+        guard writeFile(path, Baseline(report: report).serialized()) else {
+            writeStderr("memfit: \(path): the baseline could not be written")
+            return .ioError
+        }
+    }
+    if let baseline { report = baseline.filter(report) }
     if !parsed.has("--no-redact") {
         do {
             report = try Redactor(accounts: parsed.has("--redact-accounts")).redact(report)
@@ -198,8 +246,8 @@ func runAnalyze(_ args: [String]) -> ExitCode {
     report = report.clippingEvidence()
     for error in report.inputErrors { writeStderr("memfit: \(error)") }
 
-    let reporter = format.reporter(color: color, title: parsed.value("--title"))
-    guard writeStdout(reporter.render(report)) else {
+    let rendered = jsonLines ? JSONReporter().lines(report) : format.reporter(color: color, title: parsed.value("--title")).render(report)
+    guard writeStdout(rendered) else {
         writeStderr("memfit: the report could not be written to standard output")
         return .ioError
     }
@@ -284,6 +332,54 @@ func runDiff(_ args: [String]) -> ExitCode {
     return diff.hasMemoryRelevantChange ? .warnings : .ok
 }
 
+let scanHelp = """
+    Usage: memfit scan [options] PATH...
+
+    The nightly job: reads every file under the PATHs (plain or gzip) on several threads and reports
+    as `analyze` does, with a summary per source. The output does not depend on --jobs.
+
+    Options (besides those of `memfit help analyze`):
+      -j, --jobs N             threads (default: the number of cores)
+          --since WHEN         only lines timestamped at or after WHEN: a date (2023-06-13), a time
+                               (2023-06-13T15:00:00Z) or a duration back from now (24h, 7d, 90m);
+                               lines without a timestamp always count
+          --until WHEN         only lines timestamped at or before WHEN
+      -f, --format FORMAT      text (default), json, markdown, html, or jsonl (one finding per line)
+          --baseline FILE      report only findings that are new or worse than in FILE
+          --write-baseline FILE
+                               write tonight's findings to FILE, for the next night's --baseline
+
+    Exit status: as for analyze.
+    """
+
+/// Writes a whole file; false when it could not.
+func writeFile(_ path: String, _ text: String) -> Bool {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var text = text
+    return text.withUTF8 { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            offset += n
+        }
+        return true
+    }
+}
+
+/// What the front end needs from the system, without Foundation.
+enum ProcessInfoLite {
+    static var cores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    static var nowMilliseconds: Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+}
+
 func runCalc(_ args: [String]) -> ExitCode {
     let calculator: MemoryCalculator
     let json: Bool
@@ -338,14 +434,17 @@ case "diff":
     exitCode = runDiff(Array(arguments.dropFirst()))
 case "analyze":
     exitCode = runAnalyze(Array(arguments.dropFirst()))
+case "scan":
+    exitCode = runAnalyze(Array(arguments.dropFirst()), scan: true)
 case "help":
     switch arguments.dropFirst().first {
     case "calc": writeStdout(calcHelp + "\n")
     case "diff": writeStdout(diffHelp + "\n")
+    case "scan": writeStdout(scanHelp + "\n")
     case "analyze": writeStdout(analyzeHelp + "\n")
     case nil, "help", "--help": writeStdout(mainHelp + "\n")
     case let other?:
-        writeStderr("memfit: no such command: \(other) (commands: analyze, calc, diff, help)")
+        writeStderr("memfit: no such command: \(other) (commands: analyze, scan, calc, diff, help)")
         exit(ExitCode.usage.rawValue)
     }
     exitCode = .ok

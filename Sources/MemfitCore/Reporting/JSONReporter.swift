@@ -8,7 +8,12 @@ public struct JSONReporter: Reporter {
             ("findings", .array(report.findings.map(finding))),
             ("inputs", .array(report.inputs.map(input))),
             ("droppedFacts", .int(report.droppedFacts)),
-        ]).serialized()
+        ] + (report.sourceSummary ? [("sources", .array(SourceSummary.rows(report).map(\.json)))] : [])).serialized()
+    }
+
+    /// `--format jsonl`: one finding per line.
+    public func lines(_ report: AnalysisReport) -> String {
+        report.findings.map { finding($0).compact() + "\n" }.joined()
     }
 
     func finding(_ f: Finding) -> JSONValue {

@@ -23,6 +23,36 @@ public indirect enum JSONValue: Equatable, Sendable {
         return out
     }
 
+    /// One line, no spaces: for JSON lines output.
+    public func compact() -> String {
+        var out = ""
+        writeCompact(to: &out)
+        return out
+    }
+
+    private func writeCompact(to out: inout String) {
+        switch self {
+        case .array(let items):
+            out.append("[")
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(",") }
+                item.writeCompact(to: &out)
+            }
+            out.append("]")
+        case .object(let members):
+            out.append("{")
+            for (i, (key, value)) in members.enumerated() {
+                if i > 0 { out.append(",") }
+                JSONValue.writeString(key, to: &out)
+                out.append(":")
+                value.writeCompact(to: &out)
+            }
+            out.append("}")
+        default:
+            write(to: &out, indent: 0)
+        }
+    }
+
     private func write(to out: inout String, indent: Int) {
         switch self {
         case .null: out.append("null")

@@ -15,6 +15,13 @@ public struct MarkdownReporter: Reporter {
         out.append("## Summary")
         out.append("")
         out.append(summary(report))
+        if report.sourceSummary {
+            out += ["", "## Sources", "", "| Source | Status | Latest | Occurrences | Near misses | Last seen |", "|---|---|---|---:|---:|---|"]
+            out += SourceSummary.rows(report).map { r in
+                "| \(Markdown.cell(r.source)) | \(r.status.rawValue) | \(r.latest.rawValue) | \(r.occurrences) | \(r.nearMisses) | "
+                    + "\(Markdown.cell(r.lastSeen ?? "-")) |"
+            }
+        }
         out.append(contentsOf: timeline(report))
         for (i, f) in report.findings.enumerated() {
             out.append("")

@@ -8,6 +8,7 @@ public struct TextReporter: Reporter {
     public func render(_ report: AnalysisReport) -> String {
         var out: [String] = []
         out.append(contentsOf: wrap(summaryLine(report), indent: ""))
+        if report.sourceSummary { out.append(contentsOf: SourceSummary.text(SourceSummary.rows(report)).map(Sanitizer.forTerminal)) }
         for f in report.findings {
             out.append("")
             out.append(contentsOf: render(f))

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+@testable import MemfitCore
+
+@Suite struct ScanTests {
+    /// A 200-file tree: failures, near misses and noise, spread over sources and files.
+    static func makeTree() throws -> URL {
+        let dir = try makeTemporaryDirectory("scan")
+        let fm = FileManager.default
+        for i in 0..<200 {
+            let sub = dir.appendingPathComponent("day-\(i % 7)")
+            try fm.createDirectory(at: sub, withIntermediateDirectories: true)
+            var text = (0..<50).map { "2023-06-13T15:51:\(String(format: "%02d", $0 % 60)).000Z INFO request \($0) served\n" }.joined()
+            if i % 3 == 0 {
+                let available = 600_000 + (i * 37) % 20_000
+                text += "api-\(i % 5)  | fixed memory regions require 632382K which is greater than \(available)K available for allocation: "
+                    + "-XX:MaxDirectMemorySize=10M, -XX:MaxMetaspaceSize=120382K, -XX:ReservedCodeCacheSize=240M, -Xss1M * 250 threads\n"
+            }
+            if i % 11 == 0 { text += String(decoding: try Fixtures.data("p08-success-near-miss.log"), as: UTF8.self) }
+            try Data(text.utf8).write(to: sub.appendingPathComponent("log-\(i).txt"))
+        }
+        return dir
+    }
+
+    @Test func outputIsTheSameWhateverTheJobs() throws {
+        let dir = try Self.makeTree()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var outputs: [String] = []
+        for jobs in [1, 2, 4] {
+            var report = try ParallelScan(jobs: jobs).run(paths: [dir.path], files: InputFiles(), options: DiagnosisOptions())
+            report.sourceSummary = true
+            outputs.append(TextReporter(color: false).render(report) + JSONReporter().render(report) + MarkdownReporter().render(report))
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(outputs[0] == outputs[2])
+        // And the same as analysing the tree in one go.
+        var serial = try Analyzer().analyze(paths: [dir.path], options: DiagnosisOptions())
+        serial.sourceSummary = true
+        #expect(TextReporter(color: false).render(serial) + JSONReporter().render(serial) + MarkdownReporter().render(serial) == outputs[0])
+    }
+
+    @Test func theCommandLineIsByteIdenticalForOneAndTwoJobs() throws {
+        let dir = try Self.makeTree()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let one = try runMemfit(["scan", "--jobs", "1", "--format", "json", dir.path])
+        let two = try runMemfit(["scan", "--jobs", "2", "--format", "json", dir.path])
+        #expect(one.status == 1 && two.status == 1)
+        #expect(one.stdout == two.stdout)
+        let lines = try runMemfit(["scan", "-j", "2", "--format", "jsonl", dir.path]).stdout.split(separator: "\n")
+        #expect(lines.count == 24)  // api-0 … api-4, and a near miss in each of the 19 files that has one (no source)
+        #expect(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil })
+    }
+
+    /// Night one writes a baseline; night two with the same failures reports nothing new; night three with a new
+    /// failure (and a worse one) reports just those.
+    @Test func baselineRoundTrip() throws {
+        let dir = try makeTemporaryDirectory("baseline")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fl = HostileInputTests.fl
+        let night = dir.appendingPathComponent("night.log")
+        let baseline = dir.appendingPathComponent("baseline.json")
+        try Data("api-1  | \(fl)\nweb-1  | \(fl)\n".utf8).write(to: night)
+        let first = try runMemfit(["scan", "--write-baseline", baseline.path, night.path])
+        #expect(first.status == 1)
+        let same = try runMemfit(["scan", "--baseline", baseline.path, "--format", "jsonl", night.path])
+        #expect(same.status == 0)
+        #expect(same.stdout.isEmpty)
+        let worse = fl.replacingOccurrences(of: "than 616300K", with: "than 600000K")
+        try Data("api-1  | \(worse)\nweb-1  | \(fl)\nnew-1  | \(fl)\n".utf8).write(to: night)
+        let third = try runMemfit(["scan", "--baseline", baseline.path, "--format", "jsonl", night.path])
+        #expect(third.status == 1)
+        let sources = third.stdout.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["source"] as? String
+        }
+        #expect(sources == ["api-1", "new-1"])
+        #expect(try runMemfit(["scan", "--baseline", night.path, night.path]).status == 66)  // not a baseline
+    }
+
+    @Test func timeWindow() throws {
+        let text = "2023-06-12T10:00:00.000Z\t\(HostileInputTests.fl)\n2023-06-14T10:00:00.000Z\t"
+            + HostileInputTests.fl.replacingOccurrences(of: "than 616300K", with: "than 600000K") + "\n"
+        let analyzer = try Analyzer()
+        let since = try #require(TimeWindow.instant("2023-06-13", now: 0))
+        analyzer.window = TimeWindow(since: since)
+        var ledger = FactLedger()
+        var hints: [String: Platform] = [:]
+        var source = BytesSource(Array(text.utf8))
+        _ = analyzer.scan(&source, name: "t", into: &ledger, hints: &hints)
+        let report = Diagnoser.diagnose(ledger, options: DiagnosisOptions())
+        #expect(report.first?.calculator?.availableBytes == Int64(600_000 * 1024))
+        #expect(report.first?.occurrences == 1)
+        #expect(TimeWindow.instant("24h", now: 86_400_000) == 0)
+        #expect(TimeWindow.instant("7d", now: 7 * 86_400_000) == 0)
+        #expect(TimeWindow.instant("yesterday", now: 0) == nil)
+    }
+}
