@@ -14,6 +14,7 @@ let mainHelp = """
       memfit calc [options]                  what the memory calculator prints for given inputs
       memfit scan [options] PATH...          the nightly job: many files in parallel, per-source summary
       memfit diff [options] PASSING FAILING  what changed between two builds, and what can change memory
+      memfit query insights [options]        a Logs Insights query that lets CloudWatch do the filtering
       memfit help [COMMAND]                  this help, or a command's help
       memfit --version
 
@@ -380,6 +381,37 @@ enum ProcessInfoLite {
     }
 }
 
+let queryHelp = """
+    Usage: memfit query insights [--log-group NAME]... [--limit N] [--since WHEN]
+
+    Prints a CloudWatch Logs Insights query that finds every line memfit understands, with an
+    `aws logs start-query` recipe. Export the results (CSV or JSON) and give them to memfit.
+
+    Options:
+          --log-group NAME   a log group for the recipe (repeatable)
+          --limit N          rows to return (default 10000, the Insights maximum)
+          --since WHEN       start of the window for the recipe, as `date -d` takes it (default "7 days ago")
+      -h, --help             this help
+    """
+
+func runQuery(_ args: [String]) -> ExitCode {
+    do throws(Arguments.UsageError) {
+        let parsed = try Arguments(
+            args, valued: ["--limit", "--since"], repeatable: ["--log-group"], boolean: ["--help"], aliases: ["-h": "--help"])
+        if parsed.has("--help") {
+            writeStdout(queryHelp + "\n")
+            return .ok
+        }
+        guard parsed.positional == ["insights"] else { throw Arguments.UsageError(message: "query takes one target: insights") }
+        let limit = try parseInt(parsed.value("--limit"), option: "--limit", minimum: 1, maximum: 10_000) ?? 10_000
+        let recipe = InsightsQuery.recipe(
+            logGroups: parsed.values("--log-group"), limit: limit, since: parsed.value("--since") ?? "7 days ago")
+        return writeStdout(recipe) ? .ok : .ioError
+    } catch {
+        return usageError(error.message, help: "query")
+    }
+}
+
 func runCalc(_ args: [String]) -> ExitCode {
     let calculator: MemoryCalculator
     let json: Bool
@@ -436,15 +468,18 @@ case "analyze":
     exitCode = runAnalyze(Array(arguments.dropFirst()))
 case "scan":
     exitCode = runAnalyze(Array(arguments.dropFirst()), scan: true)
+case "query":
+    exitCode = runQuery(Array(arguments.dropFirst()))
 case "help":
     switch arguments.dropFirst().first {
     case "calc": writeStdout(calcHelp + "\n")
     case "diff": writeStdout(diffHelp + "\n")
     case "scan": writeStdout(scanHelp + "\n")
+    case "query": writeStdout(queryHelp + "\n")
     case "analyze": writeStdout(analyzeHelp + "\n")
     case nil, "help", "--help": writeStdout(mainHelp + "\n")
     case let other?:
-        writeStderr("memfit: no such command: \(other) (commands: analyze, scan, calc, diff, help)")
+        writeStderr("memfit: no such command: \(other) (commands: analyze, scan, calc, diff, query, help)")
         exit(ExitCode.usage.rawValue)
     }
     exitCode = .ok
