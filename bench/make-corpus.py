@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes synthetic benchmark inputs of about SIZE_MB each into DIR: plain lines, a filter-log-events JSON document,
-a CRI node file, and a gzip of the plain lines. A handful of launch failures is spread through each."""
+"""Writes deterministic synthetic benchmark inputs (seeded) of about SIZE_MB each into DIR: plain lines, a
+filter-log-events JSON document, a CRI node file, and a gzip of the plain lines. The noise imitates Spring Boot,
+ECS agent and Kubernetes lines; about 1 line in 100,000 is a launch-memory line."""
 import gzip, json, os, random, sys
 
 out = sys.argv[1]
@@ -9,12 +10,23 @@ os.makedirs(out, exist_ok=True)
 random.seed(7)
 FAIL = ("fixed memory regions require 632382K which is greater than 616300K available for allocation: "
         "-XX:MaxDirectMemorySize=10M, -XX:MaxMetaspaceSize=120382K, -XX:ReservedCodeCacheSize=240M, -Xss1M * 250 threads")
-WORDS = ("INFO DEBUG WARN o.s.b.w.embedded.tomcat.TomcatWebServer request completed status=200 path=/orders/4711 "
-         "latency_ms=12 user=alice thread=http-nio-8080-exec-3 cache hit ratio pool active idle").split()
-lines = [" ".join(random.choice(WORDS) for _ in range(random.randint(6, 22))) for _ in range(5000)]
+TEMPLATES = [
+    "INFO 1 --- [nio-8080-exec-{n}] o.s.web.servlet.DispatcherServlet : Completed initialization in {ms} ms",
+    "INFO 1 --- [nio-8080-exec-{n}] c.e.orders.OrderController : GET /orders/{id} -> 200 in {ms} ms user={user}",
+    "DEBUG 1 --- [   scheduling-1] o.h.engine.transaction.internal.TransactionImpl : committing, cache hit ratio 0.{n}",
+    "WARN 1 --- [nio-8080-exec-{n}] o.h.engine.jdbc.spi.SqlExceptionHelper : SQL Warning Code: 0, SQLState: 00000",
+    "INFO 1 --- [           main] o.s.b.w.embedded.tomcat.TomcatWebServer : Tomcat started on port(s): 8080 (http)",
+    "level=info time=2023-06-13T15:51:{ss}Z msg=\"Task engine: container app state RUNNING\" task={id}",
+    "I0613 15:51:{ss}.{ms}       1 kubelet.go:2163] \"SyncLoop UPDATE\" source=\"api\" pods=[\"default/orders-{id}\"]",
+    "ERROR 1 --- [nio-8080-exec-{n}] c.e.orders.PaymentClient : Payment declined for order {id}: card expired",
+    "\tat com.example.orders.PaymentClient.charge(PaymentClient.java:{n})",
+]
+USERS = ["alice", "bob", "carol", "dave"]
+lines = [random.choice(TEMPLATES).format(n=random.randint(1, 200), ms=random.randint(1, 999), id=random.randint(1000, 99999),
+                                          user=random.choice(USERS), ss="%02d" % random.randint(0, 59)) for _ in range(5000)]
 
 def message(i):
-    return FAIL if i % 400_000 == 7 else lines[i % len(lines)]
+    return FAIL if i % 100_000 == 7 else lines[i % len(lines)]
 
 with open(os.path.join(out, "plain.log"), "w") as f:
     i = written = 0
