@@ -19,8 +19,9 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        // glibc's memmem and memrchr, declared for Swift (no library to link: they are in libc).
-        .systemLibrary(name: "CStringSearch"),
+        // Our own C: glibc's memmem and memrchr declared for Swift, and the one-pass multi-literal search and
+        // newline count (AVX2 where the CPU has it) that let the prefilter skip ordinary bytes at memory speed.
+        .target(name: "CStringSearch"),
         .target(name: "MemfitCore", dependencies: ["CPCRE2", "CZlib", "CStringSearch"]),
         .executableTarget(name: "memfit", dependencies: ["MemfitCore"]),
         .testTarget(

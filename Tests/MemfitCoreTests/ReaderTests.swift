@@ -138,7 +138,7 @@ import Testing
 }
 
 /// A small deterministic generator, so the random tests repeat exactly.
-struct SplitMix64 {
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
