@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -32,3 +33,9 @@ let package = Package(
         ),
     ]
 )
+
+// scripts/fuzz only: the libFuzzer harness links libFuzzer, which only a -sanitize=fuzzer build provides, so it is
+// in the manifest only when MEMFIT_FUZZ is set, and a normal build never sees it.
+if ProcessInfo.processInfo.environment["MEMFIT_FUZZ"] != nil {
+    package.targets.append(.executableTarget(name: "memfit-fuzz", dependencies: ["MemfitCore"], path: "Fuzz/Sources"))
+}

@@ -78,6 +78,17 @@ public final class Analyzer {
         return scan.report(options: options)
     }
 
+    /// Analyses bytes already in memory as one input called `name` (the tests and the fuzzer use it).
+    public func analyze(bytes: [UInt8], name: String, options: DiagnosisOptions) -> AnalysisReport {
+        var ledger = FactLedger()
+        var hints: [String: Platform] = [:]
+        var source = BytesSource(bytes)
+        let (summary, error) = scan(&source, name: name, into: &ledger, hints: &hints)
+        return AnalysisReport(
+            findings: Diagnoser.diagnose(ledger, options: options, inputHints: hints), inputs: [summary],
+            inputErrors: error.map { [$0] } ?? [], droppedFacts: ledger.droppedFacts, options: options)
+    }
+
     /// Reads one input into a ledger of its own.
     public func read(_ path: String) -> InputScan {
         var scan = InputScan()

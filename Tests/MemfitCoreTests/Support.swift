@@ -23,14 +23,7 @@ func analyze(_ text: String, name: String = "test.log", options: DiagnosisOption
 }
 
 func analyzeBytes(_ bytes: [UInt8], name: String = "test.log", options: DiagnosisOptions = .init()) throws -> AnalysisReport {
-    let analyzer = try Analyzer()
-    var ledger = FactLedger()
-    var hints: [String: Platform] = [:]
-    var source = BytesSource(bytes)
-    let (summary, error) = analyzer.scan(&source, name: name, into: &ledger, hints: &hints)
-    return AnalysisReport(
-        findings: Diagnoser.diagnose(ledger, options: options, inputHints: hints), inputs: [summary],
-        inputErrors: error.map { [$0] } ?? [], droppedFacts: ledger.droppedFacts, options: options)
+    try Analyzer().analyze(bytes: bytes, name: name, options: options)
 }
 
 struct ProcessResult {

@@ -116,7 +116,7 @@ public struct GzipSource<Base: ByteSource>: ByteSource {
     private var membersDone = 0
     private var memberOutput = 0
 
-    init(base: Base, name: String) {
+    public init(base: Base, name: String) {
         self.base = base
         self.name = name
         self.input = .allocate(byteCount: 64 * 1024, alignment: 1)
@@ -125,7 +125,7 @@ public struct GzipSource<Base: ByteSource>: ByteSource {
     }
 
     /// Frees zlib state; call once when done.
-    mutating func release() {
+    public mutating func release() {
         if started { inflateEnd(stream) }
         input.deallocate()
         stream.deallocate()
