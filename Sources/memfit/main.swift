@@ -216,8 +216,19 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
     var report: AnalysisReport
     do {
         if scan {
+            // jsonl streams each input's findings in input order as soon as it is read, not after the whole scan.
+            var stream: (@Sendable (InputScan) -> Void)?
+            if jsonLines {
+                let redactor = parsed.has("--no-redact") ? nil : try Redactor(accounts: parsed.has("--redact-accounts"))
+                stream = { [options, baseline] scan in
+                    var one = scan.report(options: options)
+                    if let baseline { one = baseline.filter(one) }
+                    if let redactor { one = redactor.redact(one) }
+                    _ = writeStdout(JSONReporter().lines(one.clippingEvidence()))
+                }
+            }
             report = try ParallelScan(jobs: jobs, forcedFormat: inputFormat, window: window).run(
-                paths: paths, files: files, options: options)
+                paths: paths, files: files, options: options, onInput: stream)
             report.sourceSummary = true
         } else {
             let analyzer = try Analyzer()
@@ -247,7 +258,8 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
     report = report.clippingEvidence()
     for error in report.inputErrors { writeStderr("memfit: \(error)") }
 
-    let rendered = jsonLines ? JSONReporter().lines(report) : format.reporter(color: color, title: parsed.value("--title")).render(report)
+    // jsonl has been written input by input already.
+    let rendered = jsonLines ? "" : format.reporter(color: color, title: parsed.value("--title")).render(report)
     guard writeStdout(rendered) else {
         writeStderr("memfit: the report could not be written to standard output")
         return .ioError
@@ -345,7 +357,8 @@ let scanHelp = """
                                (2023-06-13T15:00:00Z) or a duration back from now (24h, 7d, 90m);
                                lines without a timestamp always count
           --until WHEN         only lines timestamped at or before WHEN
-      -f, --format FORMAT      text (default), json, markdown, html, or jsonl (one finding per line)
+      -f, --format FORMAT      text (default), json, markdown, html, or jsonl (one finding per line,
+                               per input, streamed in input order as each input is read)
           --baseline FILE      report only findings that are new or worse than in FILE
           --write-baseline FILE
                                write tonight's findings to FILE, for the next night's --baseline

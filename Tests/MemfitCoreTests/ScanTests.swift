@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import MemfitCore
@@ -48,8 +49,27 @@ import Testing
         #expect(one.status == 1 && two.status == 1)
         #expect(one.stdout == two.stdout)
         let lines = try runMemfit(["scan", "-j", "2", "--format", "jsonl", dir.path]).stdout.split(separator: "\n")
-        #expect(lines.count == 24)  // api-0 … api-4, and a near miss in each of the 19 files that has one (no source)
-        #expect(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil })
+        // Streamed per input: a failure in each of the 67 files with one, a near miss in each of the 19 with one
+        // (and one file whose lone available figure reads as a decimal limit).
+        let kinds = lines.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["kind"] as? String }
+        #expect(kinds.count == lines.count)
+        #expect(kinds.filter { $0 == "calculator-failure" }.count == 67)
+        #expect(kinds.filter { $0 == "calculator-near-miss" }.count == 19)
+    }
+
+    /// `onInput` (what `--format jsonl` streams from) sees each input once, in input order, whatever the jobs,
+    /// even when only a few inputs may be read ahead of the first unfinished one.
+    @Test(arguments: [1, 3])
+    func inputsAreHandedOnInOrder(jobs: Int) throws {
+        let dir = try Self.makeTree()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let seen = Mutex<[String]>([])
+        let report = try ParallelScan(jobs: jobs).run(paths: [dir.path], files: InputFiles(), options: DiagnosisOptions()) { scan in
+            seen.withLock { $0 += scan.inputs.map(\.path) }
+        }
+        let order = seen.withLock { $0 }
+        #expect(order.count == 200)
+        #expect(order == report.inputs.map(\.path))
     }
 
     /// Night one writes a baseline; night two with the same failures reports nothing new; night three with a new

@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import Synchronization
 
 /// `memfit scan`: many inputs read on several threads, each with its own Analyzer (PCRE2 match data is
@@ -15,12 +16,27 @@ public struct ParallelScan: Sendable {
         self.window = window
     }
 
-    public func run(paths: [String], files: InputFiles, options: DiagnosisOptions) throws(PCRE2Pattern.CompileError) -> AnalysisReport {
+    /// At most this many inputs per job are read ahead of the first unfinished one, so a slow input among many
+    /// small ones holds back a bounded number of results, not all of them.
+    static let readAheadPerJob = 8
+
+    /// Reads every input and merges them in input order. `onInput`, when given, is called with each input's own
+    /// scan in input order as soon as it and all inputs before it are done (`--format jsonl` streams from it);
+    /// calls never overlap.
+    public func run(
+        paths: [String], files: InputFiles, options: DiagnosisOptions, onInput: (@Sendable (InputScan) -> Void)? = nil
+    ) throws(PCRE2Pattern.CompileError) -> AnalysisReport {
         let (expanded, walkErrors) = files.expand(paths)
-        let results = Mutex<[InputScan?]>(Array(repeating: nil, count: expanded.count))
-        let next = Atomic<Int>(0)
+        struct State {
+            var next = 0  // the next input to claim
+            var frontier = 0  // the first input not yet merged
+            var done: [Int: InputScan] = [:]  // finished inputs waiting for the ones before them
+            var merged = InputScan()
+        }
+        let state = Mutex(State())
+        state.withLock { $0.merged.errors = walkErrors }
         let failure = Mutex<PCRE2Pattern.CompileError?>(nil)
-        let settings = (format: forcedFormat, window: window)
+        let settings = (format: forcedFormat, window: window, ahead: jobs * ParallelScan.readAheadPerJob)
         DispatchQueue.concurrentPerform(iterations: min(jobs, max(1, expanded.count))) { _ in
             let analyzer: Analyzer
             do throws(PCRE2Pattern.CompileError) {
@@ -32,17 +48,28 @@ public struct ParallelScan: Sendable {
             analyzer.forcedFormat = settings.format
             analyzer.window = settings.window
             while true {
-                let i = next.add(1, ordering: .relaxed).oldValue
-                guard i < expanded.count else { return }
+                // nil: too far ahead, wait for the frontier; -1: nothing left.
+                let claimed: Int? = state.withLock { s in
+                    guard s.next < expanded.count else { return -1 }
+                    guard s.next < s.frontier + settings.ahead else { return nil }
+                    s.next += 1
+                    return s.next - 1
+                }
+                guard let i = claimed else { usleep(200); continue }
+                guard i >= 0 else { return }
                 let scan = analyzer.read(expanded[i])
-                results.withLock { $0[i] = scan }
+                state.withLock { s in
+                    s.done[i] = scan
+                    while let ready = s.done.removeValue(forKey: s.frontier) {
+                        onInput?(ready)
+                        s.merged.append(ready)
+                        s.frontier += 1
+                    }
+                }
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
-        var merged = InputScan()
-        merged.errors = walkErrors
-        for scan in results.withLock({ $0 }) { if let scan { merged.append(scan) } }
-        return merged.report(options: options)
+        return state.withLock { $0.merged }.report(options: options)
     }
 }
 
