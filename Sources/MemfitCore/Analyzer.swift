@@ -48,8 +48,10 @@ public struct AnalysisReport: Sendable {
 /// Reporting is the caller's. One Analyzer per thread.
 public final class Analyzer {
     let cleaner: LineCleaner
-    let prefilter = Prefilter()
+    let prefilter: Prefilter
     let matcher: LineMatcher
+    /// `--rules`: run on every line the prefilter passes, after the built-in catalogue.
+    public let userRules: UserRules
     let sniffPatterns: SniffPatterns
     public var reader = LineReader()
     /// Forces a format instead of detecting it.
@@ -59,7 +61,11 @@ public final class Analyzer {
     /// How many bytes are looked at to detect encoding and format.
     static let sniffBytes = 64 * 1024
 
-    public init(catalogue: CompiledCatalogue? = nil) throws(PCRE2Pattern.CompileError) {
+    public init(catalogue: CompiledCatalogue? = nil, userRules: UserRules = UserRules()) throws(PCRE2Pattern.CompileError) {
+        self.userRules = userRules
+        // A user rule without a literal could match any line, so then every line is a candidate.
+        prefilter = userRules.prefilterLiterals.map { Prefilter(literals: PatternCatalogue.prefilterLiterals + $0) }
+            ?? Prefilter(everyLine: true)
         cleaner = try LineCleaner()
         sniffPatterns = try SniffPatterns()
         if let catalogue {
@@ -312,8 +318,12 @@ final class RecordProcessor {
         case .limitExceeded(let id):
             noteLimit(id, line: record.line)
         case .none:
-            return
+            break
         }
+        guard !analyzer.userRules.rules.isEmpty else { return }
+        let (hits, limited) = analyzer.userRules.matches(record.message, matcher: analyzer.matcher.pcre)
+        for id in limited { noteLimit(id, line: record.line) }
+        for hit in hits { ledger.add(FactExtractor.fact(from: hit, record: record)) }
     }
 
     private func sniff(_ bytes: UnsafeBufferPointer<UInt8>, number: Int) {

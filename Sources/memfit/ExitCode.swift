@@ -8,6 +8,9 @@ enum ExitCode: Int32 {
     case warnings = 2
     /// The command line was wrong.
     case usage = 64
+    /// A `--rules` file (or `rules check` FILE) is not valid: bad JSON, a pattern that does not compile, a sample
+    /// that does not match.
+    case badRules = 65
     /// An input could not be read, and no failure was found in the others.
     case noInput = 66
     /// memfit itself is broken (a built-in pattern did not compile).

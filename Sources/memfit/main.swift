@@ -15,14 +15,15 @@ let mainHelp = """
       memfit scan [options] PATH...          the nightly job: many files in parallel, per-source summary
       memfit diff [options] PASSING FAILING  what changed between two builds, and what can change memory
       memfit query insights [options]        a Logs Insights query that lets CloudWatch do the filtering
+      memfit rules check FILE... | list      check your own rules files; print the built-in catalogue
       memfit help [COMMAND]                  this help, or a command's help
       memfit --version
 
     Run 'memfit help analyze', 'memfit help calc' or 'memfit help diff' for the options.
 
     Exit status: 0 nothing to report, 1 a failure found, 2 only warnings, 64 usage error,
-                 66 an input could not be read (and no failure found), 70 internal error,
-                 74 the report could not be written.
+                 65 a rules file is not valid, 66 an input could not be read (and no failure found),
+                 70 internal error, 74 the report could not be written.
     """
 
 let analyzeHelp = """
@@ -50,10 +51,13 @@ let analyzeHelp = """
           --no-redact          quote log text as it is (by default AWS keys, passwords and tokens
                                in -D options, bearer tokens, JWTs and URL credentials are masked)
           --redact-accounts    also mask AWS account ids in ARNs
+          --rules FILE         your own rules (JSON, see 'memfit help rules'), run after the built-in
+                               catalogue on every line (repeatable)
       -h, --help               this help
 
     SIZE is digits with an optional K, M, G or T (binary units); plain digits are bytes.
     Exit status: 0 nothing to report, 1 a failure found, 2 only warnings, 64 usage error,
+                 65 a --rules file is not valid,
                  66 an input could not be read and no failure was found in the others,
                  70 internal error, 74 the report could not be written.
     """
@@ -155,7 +159,7 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
             args,
             valued: Set(["--format", "--platform", "--min-heap", "--current-memory", "--color", "--title", "--input-format"]
                 + (scan ? ["--jobs", "--since", "--until", "--baseline", "--write-baseline"] : [])),
-            repeatable: ["--include", "--exclude"],
+            repeatable: ["--include", "--exclude", "--rules"],
             boolean: ["--help", "--no-redact", "--redact-accounts"], aliases: ["-f": "--format", "-h": "--help", "-j": "--jobs"])
         if parsed.has("--help") {
             writeStdout((scan ? scanHelp : analyzeHelp) + "\n")
@@ -211,6 +215,14 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
         }
     }
 
+    let userRules: UserRules
+    do {
+        userRules = try UserRules.load(paths: parsed.values("--rules"))
+    } catch {
+        writeStderr("memfit: \(error)")
+        return .badRules
+    }
+
     let paths = parsed.positional.isEmpty ? ["-"] : parsed.positional
     let files = InputFiles(include: parsed.values("--include"), exclude: parsed.values("--exclude"))
     var report: AnalysisReport
@@ -227,11 +239,11 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
                     _ = writeStdout(JSONReporter().lines(one.clippingEvidence()))
                 }
             }
-            report = try ParallelScan(jobs: jobs, forcedFormat: inputFormat, window: window).run(
+            report = try ParallelScan(jobs: jobs, forcedFormat: inputFormat, window: window, userRules: userRules).run(
                 paths: paths, files: files, options: options, onInput: stream)
             report.sourceSummary = true
         } else {
-            let analyzer = try Analyzer()
+            let analyzer = try Analyzer(userRules: userRules)
             analyzer.forcedFormat = inputFormat
             report = analyzer.analyze(paths: paths, options: options, files: files)
         }
@@ -483,16 +495,19 @@ case "scan":
     exitCode = runAnalyze(Array(arguments.dropFirst()), scan: true)
 case "query":
     exitCode = runQuery(Array(arguments.dropFirst()))
+case "rules":
+    exitCode = runRules(Array(arguments.dropFirst()))
 case "help":
     switch arguments.dropFirst().first {
     case "calc": writeStdout(calcHelp + "\n")
     case "diff": writeStdout(diffHelp + "\n")
     case "scan": writeStdout(scanHelp + "\n")
     case "query": writeStdout(queryHelp + "\n")
+    case "rules": writeStdout(rulesHelp + "\n")
     case "analyze": writeStdout(analyzeHelp + "\n")
     case nil, "help", "--help": writeStdout(mainHelp + "\n")
     case let other?:
-        writeStderr("memfit: no such command: \(other) (commands: analyze, scan, calc, diff, query, help)")
+        writeStderr("memfit: no such command: \(other) (commands: analyze, scan, calc, diff, query, rules, help)")
         exit(ExitCode.usage.rawValue)
     }
     exitCode = .ok

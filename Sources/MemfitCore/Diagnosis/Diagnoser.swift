@@ -154,6 +154,11 @@ public enum Diagnoser {
                 finding.memoryLimitBytes = attributes?.memoryLimitBytes
                 finding.memoryLimitSource = attributes?.memoryLimitSource
                 finding.exitCode = attributes?.exitCode
+            case .userRule(let hit):
+                finding.kind = .userRule
+                finding.severity = hit.severity
+                finding.rule = hit
+                finding.detail = hit.message
             default:
                 continue
             }

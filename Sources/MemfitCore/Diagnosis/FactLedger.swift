@@ -86,6 +86,8 @@ public struct FactLedger: Sendable {
         case regions(CalculatorGeneration)
         case configuration(CalculatorGeneration)
         case sizedFromAvailableMemory
+        /// Every hit of one user rule is one entry (the first kept), however its groups vary.
+        case userRule(String)
         case distinct(FactPayload)
     }
 
@@ -171,6 +173,7 @@ public struct FactLedger: Sendable {
         case .regionsDoNotFit(let f): return .regions(f.generation)
         case .calculatedConfiguration(let c): return .configuration(c.generation)
         case .sizedFromAvailableMemory: return .sizedFromAvailableMemory
+        case .userRule(let hit): return .userRule(hit.ruleID)
         default: return .distinct(payload)
         }
     }

@@ -11,6 +11,8 @@ public enum FindingKind: String, Sendable, Codable {
     case launchSettingIgnored = "launch-setting-ignored"
     /// A memory limit in decimal units (Kubernetes `2G`), probably meant as binary (`2Gi`).
     case decimalMemoryLimit = "decimal-memory-limit"
+    /// A `--rules` rule matched; the finding carries the rule's own kind (`Finding.kindName`).
+    case userRule = "user-rule"
 }
 
 public enum Severity: String, Sendable, Codable, Comparable {
@@ -80,6 +82,11 @@ public struct Finding: Sendable {
     public var margin: Margin?
     /// How the starts of this source differed: the class counts and the memory the calculator had.
     public var drift: Drift?
+    /// The user rule behind a `userRule` finding.
+    public var rule: UserRuleHit?
+
+    /// The kind as reports print it: a user rule's own kind, else the built-in one.
+    public var kindName: String { rule?.kind ?? kind.rawValue }
 
     public struct Drift: Sendable, Equatable {
         /// Loaded class counts of successive starts, in input order, repeats removed.

@@ -13,6 +13,16 @@ public enum FactExtractor {
                 timestamp: record.timestamp))
     }
 
+    /// A user rule's hit on a record, as a fact like any other.
+    public static func fact(from hit: UserRuleHit, record: LogRecord) -> Fact {
+        Fact(
+            payload: .userRule(hit), entryID: hit.ruleID, source: record.source, timestamp: record.timestamp,
+            platformHint: record.platformHint, platformReason: record.platformReason,
+            evidence: Evidence(
+                input: record.input, line: record.line, text: clipped(record.message, to: maxEvidenceCharacters),
+                timestamp: record.timestamp))
+    }
+
     /// Evidence is kept at most this long (head and tail), so a huge log line cannot make memory or a report huge.
     /// Reports show at most `displayedEvidenceCharacters`, cut after redaction so a secret is never split first.
     static let maxEvidenceCharacters = 4_000

@@ -130,6 +130,8 @@ public enum FactPayload: Sendable, Hashable {
     case testcontainersDump
     /// A build log's launch-configuration row, e.g. `$BPL_JVM_THREAD_COUNT 100`.
     case launchSettingAtBuild(name: String, value: Int)
+    /// A `--rules` rule matched (its conditions held).
+    case userRule(UserRuleHit)
 }
 
 public struct Fact: Sendable {

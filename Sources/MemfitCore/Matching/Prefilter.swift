@@ -5,14 +5,22 @@ import CStringSearch
 /// ordinary lines are never seen by the cleaner or PCRE2 (as ripgrep and GNU grep do).
 public struct Prefilter: Sendable {
     let set: LiteralSet
+    /// Passes every line (a user rule without a literal).
+    let everyLine: Bool
 
     public init(literals: [String] = PatternCatalogue.prefilterLiterals) {
         set = LiteralSet(literals.map { Array($0.utf8) }.filter { !$0.isEmpty })
+        everyLine = false
+    }
+
+    public init(everyLine: Bool) {
+        set = LiteralSet([])
+        self.everyLine = everyLine
     }
 
     /// True when `line` contains at least one literal.
     public func matches(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
-        set.firstOccurrence(in: line) != nil
+        everyLine || set.firstOccurrence(in: line) != nil
     }
 
     /// The start offsets of the lines of `block` (complete lines, each ending in "\n") that contain a literal,
@@ -20,6 +28,14 @@ public struct Prefilter: Sendable {
     public func candidateLineStarts(in block: UnsafeBufferPointer<UInt8>) -> [Int] {
         guard let base = block.baseAddress, !block.isEmpty else { return [] }
         var starts: [Int] = []
+        if everyLine {
+            var start = 0
+            while start < block.count {
+                starts.append(start)
+                start = LineReader.indexOfNewline(block, from: start).map { $0 + 1 } ?? block.count
+            }
+            return starts
+        }
         var position = 0
         while position < block.count,
               let hit = set.firstOccurrence(in: UnsafeBufferPointer(rebasing: block[position...])) {

@@ -42,7 +42,7 @@ public struct HTMLReporter: Reporter {
     func section(_ f: Finding, number: Int) -> [String] {
         var out: [String] = []
         out.append("<section class=\"finding\" id=\"finding-\(number)\">")
-        out.append("<h2 class=\"\(f.severity.rawValue)\">\(number). \(f.kind.rawValue) (\(f.severity.rawValue))</h2>")
+        out.append("<h2 class=\"\(f.severity.rawValue)\">\(number). \(f.kindName) (\(f.severity.rawValue))</h2>")
         out.append("<table><tr><th>Source</th><td>\(HTML.escape(f.source ?? "(not named in the log)"))</td></tr>"
             + "<tr><th>Occurrences</th><td>\(f.occurrences)</td></tr>"
             + "<tr><th>Platform</th><td>\(f.platform.rawValue) (\(HTML.escape(f.platformReason)))</td></tr>"

@@ -17,8 +17,14 @@ public struct JSONReporter: Reporter {
     }
 
     func finding(_ f: Finding) -> JSONValue {
+        guard case .object(var fields) = builtInFields(f) else { return .null }
+        if let rule = f.rule { fields.insert(("rule", .string(rule.ruleID)), at: 1) }
+        return .object(fields)
+    }
+
+    private func builtInFields(_ f: Finding) -> JSONValue {
         .object([
-            ("kind", .string(f.kind.rawValue)),
+            ("kind", .string(f.kindName)),
             ("severity", .string(f.severity.rawValue)),
             ("source", .optional(f.source)),
             ("occurrences", .int(f.occurrences)),

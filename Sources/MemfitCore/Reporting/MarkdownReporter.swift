@@ -38,7 +38,7 @@ public struct MarkdownReporter: Reporter {
             for e in f.evidence where e.timestamp != nil && seen.insert(e).inserted {
                 let ms = e.timestamp.flatMap(LogTimestamp.milliseconds)
                 let time = ms.map(LogTimestamp.iso8601) ?? e.timestamp!
-                rows.append((ms, rows.count, "| \(Markdown.cell(time)) | \(Markdown.cell(f.source ?? "-")) | \(f.kind.rawValue) | "
+                rows.append((ms, rows.count, "| \(Markdown.cell(time)) | \(Markdown.cell(f.source ?? "-")) | \(f.kindName) | "
                     + "\(Markdown.cell(String(e.text.prefix(160)))) |"))
             }
         }
@@ -61,12 +61,12 @@ public struct MarkdownReporter: Reporter {
 
     func section(_ f: Finding, number: Int) -> [String] {
         var out: [String] = []
-        out.append("## \(number). \(f.kind.rawValue) (\(f.severity.rawValue))")
+        out.append("## \(number). \(f.kindName) (\(f.severity.rawValue))")
         out.append("")
         out.append("| Field | Value |")
         out.append("|---|---|")
         out.append("| Source | \(Markdown.cell(f.source ?? "(not named in the log)")) |")
-        out.append("| Kind | \(f.kind.rawValue) |")
+        out.append("| Kind | \(f.kindName) |")
         out.append("| Occurrences | \(f.occurrences) |")
         out.append("| Platform | \(f.platform.rawValue) (\(Markdown.cell(f.platformReason))) |")
         if let c = f.calculator {

@@ -37,6 +37,8 @@ public enum Narrative {
             return "A launch setting from the build was not used: \(f.detail ?? "")."
         case .decimalMemoryLimit:
             return "The memory limit is in decimal units: \(f.detail ?? "")."
+        case .userRule:
+            return "Rule \(f.rule?.ruleID ?? "?"): \(f.detail ?? "")."
         case .memoryQuotaExceeded:
             return "The dyno used more memory than its quota and started swapping (Heroku R14); if it keeps growing "
                 + "Heroku kills it (R15)."

@@ -54,7 +54,7 @@ public struct TextReporter: Reporter {
     func render(_ f: Finding) -> [String] {
         var out: [String] = []
         let label = f.severity == .failure ? paint("FAILURE", "1;31") : f.severity == .warning ? paint("WARNING", "1;33") : "INFO"
-        var title = "\(label)  \(f.kind.rawValue)"
+        var title = "\(label)  \(f.kindName)"
         if let source = f.source { title += "  source \(Sanitizer.forTerminal(source))" }
         if f.occurrences > 1 { title += "  (\(f.occurrences) occurrences)" }
         if let c = f.calculator { title += "  [\(c.generation.rawValue)\(f.vendor.map { ", " + $0 } ?? "")]" }

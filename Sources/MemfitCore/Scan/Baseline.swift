@@ -16,7 +16,7 @@ public struct Baseline: Sendable, Equatable {
     }
 
     static func key(_ f: Finding) -> String {
-        [f.kind.rawValue, f.source ?? "-", f.calculator?.generation.rawValue ?? "-"].joined(separator: "|")
+        [f.rule.map { "rule:" + $0.ruleID } ?? f.kindName, f.source ?? "-", f.calculator?.generation.rawValue ?? "-"].joined(separator: "|")
     }
 
     public func isNewOrWorse(_ f: Finding) -> Bool {

@@ -9,11 +9,13 @@ public struct ParallelScan: Sendable {
     public var forcedFormat: InputFormat?
     /// Only facts from lines timestamped inside this window count; lines without a timestamp always count.
     public var window: TimeWindow?
+    public var userRules: UserRules
 
-    public init(jobs: Int, forcedFormat: InputFormat? = nil, window: TimeWindow? = nil) {
+    public init(jobs: Int, forcedFormat: InputFormat? = nil, window: TimeWindow? = nil, userRules: UserRules = UserRules()) {
         self.jobs = max(1, jobs)
         self.forcedFormat = forcedFormat
         self.window = window
+        self.userRules = userRules
     }
 
     /// At most this many inputs per job are read ahead of the first unfinished one, so a slow input among many
@@ -36,11 +38,11 @@ public struct ParallelScan: Sendable {
         let state = Mutex(State())
         state.withLock { $0.merged.errors = walkErrors }
         let failure = Mutex<PCRE2Pattern.CompileError?>(nil)
-        let settings = (format: forcedFormat, window: window, ahead: jobs * ParallelScan.readAheadPerJob)
+        let settings = (format: forcedFormat, window: window, ahead: jobs * ParallelScan.readAheadPerJob, rules: userRules)
         DispatchQueue.concurrentPerform(iterations: min(jobs, max(1, expanded.count))) { _ in
             let analyzer: Analyzer
             do throws(PCRE2Pattern.CompileError) {
-                analyzer = try Analyzer()
+                analyzer = try Analyzer(userRules: settings.rules)
             } catch {
                 failure.withLock { $0 = error }
                 return
