@@ -33,9 +33,11 @@ struct ProcessResult {
 }
 
 /// Runs the memfit binary with `arguments` and optional standard input.
-func runMemfit(_ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil) throws -> ProcessResult {
+func runMemfit(
+    _ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil, executable: String? = nil
+) throws -> ProcessResult {
     let process = Process()
-    process.executableURL = Fixtures.memfitBinary
+    process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? Fixtures.memfitBinary
     process.arguments = arguments
     if let environment { process.environment = environment }
     let out = Pipe(), err = Pipe(), input = Pipe()

@@ -70,7 +70,7 @@ public enum PatternCatalogue {
         CatalogueEntry(
             id: "cf-v4-required-memory", kind: .regionsDoNotFit, generation: .cfV4,
             literal: "available for allocation",
-            pattern: #"\b(?:required memory (?<required>\#(sizeB))|allocated memory) is greater than (?<available>\#(sizeB)) available for allocation: (?<regions>.*? x \d+ threads)"#,
+            pattern: #"\b(?:required memory (?<required>\#(sizeB))|allocated memory) is greater than (?<available>\#(sizeB)) available for allocation: (?<regions>.*)"#,
             caseless: false,
             sample: "required memory 819590K is greater than 512M available for allocation: -XX:MaxDirectMemorySize=10M, -Xmx400M, -XX:MaxMetaspaceSize=102790K, -XX:ReservedCodeCacheSize=240M, -Xss1M x 50 threads"),
         CatalogueEntry(

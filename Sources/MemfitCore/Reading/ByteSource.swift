@@ -22,6 +22,7 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
         case corruptGzip = "corrupt gzip data"
         case truncatedGzip = "truncated gzip data"
         case invalidFormat = "invalid content"
+        case gzipBomb = "gzip expands too far"
     }
     public var input: String
     public var reason: Reason
@@ -115,10 +116,19 @@ public struct GzipSource<Base: ByteSource>: ByteSource {
     private var pendingError: InputError?
     private var membersDone = 0
     private var memberOutput = 0
+    private var totalOutput: Int64 = 0
+    /// A gzip bomb (a few KB that inflate to terabytes) is stopped once the output passes `bombFloor` bytes and
+    /// is more than `maxExpansion` times what was read. Logs compress 10-50 times; zlib's limit is about 1032.
+    let maxExpansion: Int64
+    let bombFloor: Int64
+    public static var defaultMaxExpansion: Int64 { 250 }
+    public static var defaultBombFloor: Int64 { 64 << 20 }
 
-    public init(base: Base, name: String) {
+    public init(base: Base, name: String, maxExpansion: Int64 = defaultMaxExpansion, bombFloor: Int64 = defaultBombFloor) {
         self.base = base
         self.name = name
+        self.maxExpansion = maxExpansion
+        self.bombFloor = bombFloor
         self.input = .allocate(byteCount: 64 * 1024, alignment: 1)
         self.stream = .allocate(capacity: 1)
         self.stream.initialize(to: z_stream())
@@ -192,6 +202,15 @@ public struct GzipSource<Base: ByteSource>: ByteSource {
             break
         }
         let produced = buffer.count - Int(stream.pointee.avail_out)
+        totalOutput += Int64(produced)
+        let consumed = max(1, compressedOffset - Int64(stream.pointee.avail_in))
+        if pendingError == nil, !finished, totalOutput > bombFloor, totalOutput / consumed > maxExpansion {
+            // What was inflated so far is still analysed; the rest of the input is not read.
+            pendingError = InputError(
+                input: name, reason: .gzipBomb,
+                detail: "\(consumed) bytes inflated to \(totalOutput), more than \(maxExpansion) times: stopped as a likely gzip bomb",
+                offset: consumed)
+        }
         if produced == 0, let error = pendingError { pendingError = nil; finished = true; throw error }
         return produced
     }
