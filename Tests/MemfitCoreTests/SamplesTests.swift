@@ -64,4 +64,28 @@ import Testing
         #expect(!outsideFences.joined().contains("<script>"))
         #expect(markdown.contains("```text\n"))
     }
+
+    /// samples/rules: three custom rules (one with a `when` condition) end to end, and two broken files with the
+    /// documented errors.
+    @Test func sampleRulesWorkEndToEnd() throws {
+        let root = Self.packageRoot.path
+        let check = try runMemfit(["rules", "check", root + "/samples/rules/acme.json"])
+        #expect(check.status == 0)
+        let run = try runMemfit(["--format", "json", "--rules", root + "/samples/rules/acme.json", root + "/samples/rules/acme.log"])
+        #expect(run.status == 1)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let findings = try #require(json["findings"] as? [[String: Any]])
+        #expect(findings.map { $0["kind"] as? String } == ["native-oom", "jre-too-old", "java-agent-missing"])
+        #expect(findings.map { $0["severity"] as? String } == ["failure", "failure", "warning"])
+        // The 16M allocation on line 3 fails the `when` condition; only line 4's 256M counts.
+        #expect(findings[0]["occurrences"] as? Int == 1)
+        #expect((findings[0]["summary"] as? String)?.contains("a native allocation of 256M failed in arena") == true)
+        let broken = try runMemfit(["rules", "check", root + "/samples/rules/broken.json", root + "/samples/rules/broken-sample.json"])
+        #expect(broken.status == 65)
+        #expect(broken.stderr == """
+            memfit: \(root)/samples/rules/broken.json: rule 'acme-native-oom': the pattern does not compile: missing closing parenthesis (pattern offset 44)
+            memfit: \(root)/samples/rules/broken-sample.json: rule 'jre-too-old': sample 1 does not match the pattern and conditions
+
+            """)
+    }
 }
