@@ -1,6 +1,5 @@
 import Dispatch
 import Glibc
-import Synchronization
 
 /// `memfit scan`: many inputs read on several threads, each with its own Analyzer (PCRE2 match data is
 /// per thread), then merged in input order so the report is the same whatever the number of jobs.
@@ -35,9 +34,9 @@ public struct ParallelScan: Sendable {
             var done: [Int: InputScan] = [:]  // finished inputs waiting for the ones before them
             var merged = InputScan()
         }
-        let state = Mutex(State())
+        let state = Locked(State())
         state.withLock { $0.merged.errors = walkErrors }
-        let failure = Mutex<PCRE2Pattern.CompileError?>(nil)
+        let failure = Locked<PCRE2Pattern.CompileError?>(nil)
         let settings = (format: forcedFormat, window: window, ahead: jobs * ParallelScan.readAheadPerJob, rules: userRules)
         DispatchQueue.concurrentPerform(iterations: min(jobs, max(1, expanded.count))) { _ in
             let analyzer: Analyzer
