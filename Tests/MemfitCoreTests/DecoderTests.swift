@@ -155,6 +155,22 @@ struct FormatCase: Sendable, CustomTestStringConvertible {
         #expect(report.inputs.first?.partial == true)
     }
 
+    /// A Lambda wrapper whose `data` is not base64 of a gzip payload is reported (its events are lost), and the
+    /// good payload in the same file still gives its finding. Before, such payloads were skipped silently.
+    @Test(arguments: [
+        ("@@not base64@@", "is not base64"),
+        ("bm90IGd6aXA=", "holds no valid JSON payload"),  // "not gzip"
+        ("H4sIAAAAAAAA", "is not complete gzip"),  // a gzip header and nothing more
+    ])
+    func brokenLambdaPayload(data: String, why: String) throws {
+        let good = String(decoding: try Fixtures.data("formats/lambda-awslogs.json"), as: UTF8.self)
+        let text = good.trimmingCharacters(in: .newlines) + "\n{\"awslogs\": {\"data\": \"\(data)\"}}\n"
+        let report = try analyze(text, name: "lambda.json")
+        #expect(report.inputErrors.first?.description.hasPrefix("lambda.json: invalid content (awslogs.data on line 2 \(why)") == true,
+                "\(report.inputErrors)")
+        #expect(report.findings.first?.source?.hasPrefix("ecs/orders-api/") == true)
+    }
+
     @Test func jsonNestedTooDeep() throws {
         let text = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         let report = try analyze(text, name: "deep.json")

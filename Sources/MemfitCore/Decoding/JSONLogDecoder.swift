@@ -159,7 +159,7 @@ struct JSONLogDecoder {
         if frame.key == "awslogs", let data = f["data"] {
             state.shape = state.shape ?? "cloudwatch-lambda-awslogs"
             processor.shape = processor.shape ?? state.shape
-            decodeNested(base64: data, line: line, processor: processor)
+            decodeNested(base64: data, line: line, processor: processor, reportingErrors: true)
             return
         }
         // ECS describe-tasks: containers close before their task.
@@ -367,18 +367,30 @@ struct JSONLogDecoder {
     }
 
     /// Lambda's `data`: base64 of gzip of a subscription payload, decoded in memory (payloads are at most 1 MB).
-    private func decodeNested(base64 text: String, line: Int, processor: RecordProcessor) {
-        guard nesting < 2, let compressed = Base64.decode(text) else { return }
+    /// A broken payload is skipped and the outer document goes on; under `awslogs.data`, where a payload must be,
+    /// it is also reported (the first one per input), since its events are lost.
+    private func decodeNested(base64 text: String, line: Int, processor: RecordProcessor, reportingErrors: Bool = false) {
+        func broken(_ why: String) {
+            guard reportingErrors, processor.error == nil else { return }
+            processor.error = InputError(input: processor.input, reason: .invalidFormat, detail: "awslogs.data on line \(line) \(why)")
+        }
+        guard nesting < 2 else { return }
+        guard let compressed = Base64.decode(text) else { return broken("is not base64") }
         var bytes = compressed
         if compressed.starts(with: [0x1F, 0x8B]) {
-            guard let inflated = Gunzip.inflate(compressed, limit: JSONLogDecoder.maxNestedPayload) else { return }
+            guard let inflated = Gunzip.inflate(compressed, limit: JSONLogDecoder.maxNestedPayload) else {
+                return broken("is not complete gzip, or inflates past \(JSONLogDecoder.maxNestedPayload >> 20) MiB")
+            }
             bytes = inflated
         }
         var nested = JSONLogDecoder()
         nested.nesting = nesting + 1
         var source = BytesSource(bytes)
-        // A broken nested payload is skipped; the outer document goes on.
-        try? nested.decode(&source, into: processor)
+        do {
+            try nested.decode(&source, into: processor)
+        } catch {
+            broken("holds no valid JSON payload (\(error))")
+        }
     }
 
     /// Parses a small JSON object held in a string (FireLens records) into its scalar members.
