@@ -171,6 +171,19 @@ struct FormatCase: Sendable, CustomTestStringConvertible {
         #expect(report.findings.first?.source?.hasPrefix("ecs/orders-api/") == true)
     }
 
+    /// The same export appended twice (overlapping windows, a re-run page): events with an `eventId` count once;
+    /// without ids (get-log-events) nothing can tell repeats apart, so they count twice.
+    @Test(arguments: [
+        ("formats/filter-log-events.json", 1), ("formats/filter-log-events.txt", 1), ("formats/get-log-events.txt", 2),
+    ])
+    func repeatedEventsCountOnce(file: String, factor: Int) throws {
+        let once = String(decoding: try Fixtures.data(file), as: UTF8.self)
+        let single = try analyze(once, name: file).findings.map(\.occurrences)
+        let doubled = try analyze(once + (once.hasSuffix("\n") ? "" : "\n") + once, name: file).findings.map(\.occurrences)
+        #expect(!single.isEmpty)
+        #expect(doubled == single.map { $0 * factor })
+    }
+
     @Test func jsonNestedTooDeep() throws {
         let text = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         let report = try analyze(text, name: "deep.json")

@@ -38,6 +38,7 @@ struct JSONLogDecoder {
         /// Events waiting for the object that holds them to close, and that object's depth.
         var heldEvents: [(message: String, fields: [String: String], line: Int)] = []
         var heldDepth = 0
+        var events = EventDeduper()
     }
 
     static let maxHeldEvents = 10_000
@@ -273,6 +274,8 @@ struct JSONLogDecoder {
             }
         }
         state.records += 1
+        // A repeated CloudWatch event (filter-log-events `eventId`, subscription `id`) counts once.
+        if let id = f["eventId"] ?? f["id"], text.withUTF8({ processor.prefilter.matches($0) }), state.events.isRepeat(id) { return }
         processor.message(text, number: line, context: context)
     }
 

@@ -137,6 +137,8 @@ struct CloudWatchTextDecoder {
         let reason = "aws logs --output text"
         var context = RecordContext(platform: .ecsFargate, platformReason: reason)
         var events = 0
+        var deduper = EventDeduper()
+        var repeated = false  // the current event was seen before: its continuation lines are skipped too
         try reader.forEachLine(in: &source, stats: &stats) { line, number, capped in
             var fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
             var messageFields: ArraySlice<Slice<UnsafeBufferPointer<UInt8>>>
@@ -146,9 +148,11 @@ struct CloudWatchTextDecoder {
                 // filter-log-events: EVENTS eventId ingestionTime logStreamName message… timestamp
                 // get-log-events:    EVENTS ingestionTime message… timestamp
                 // (A message with a newline leaves its first line without the timestamp column.)
+                repeated = false
                 if fields.count >= 4, fields[1].count > 20, fields[1].allSatisfy(isDigit) {
                     context.source = String(decoding: fields[3], as: UTF8.self)
                     messageFields = fields[4...]
+                    repeated = deduper.isRepeat(String(decoding: fields[1], as: UTF8.self))
                 } else if fields.count >= 3 {
                     messageFields = fields[2...]
                 } else {
@@ -160,6 +164,7 @@ struct CloudWatchTextDecoder {
             } else {
                 messageFields = fields[...]
             }
+            if repeated { return }
             // The event's last physical line ends with ⇥<13-digit timestamp>.
             if let last = messageFields.last, messageFields.count > 1, last.count == 13, last.allSatisfy(isDigit) {
                 context.timestamp = String(decoding: last, as: UTF8.self)
