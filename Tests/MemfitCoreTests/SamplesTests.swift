@@ -88,4 +88,14 @@ import Testing
 
             """)
     }
+
+    /// The README documents every exit code and every command (a regression: an edit once emptied it).
+    @Test func readmeDocumentsTheCommandsAndExitCodes() throws {
+        let readme = try String(contentsOf: Self.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        for code in [0, 1, 2, 64, 65, 66, 70, 74] { #expect(readme.contains("| \(code) |"), "exit code \(code)") }
+        for command in ["memfit calc", "memfit scan", "memfit diff", "memfit query insights", "memfit rules check",
+                        "memfit rules list", "./scripts/memfit samples/seed-incident.txt", "./scripts/test", "bench/run"] {
+            #expect(readme.contains(command), "\(command)")
+        }
+    }
 }
