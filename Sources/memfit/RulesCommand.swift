@@ -24,7 +24,8 @@ let rulesHelp = """
             rule id and, for a pattern, the PCRE2 error offset.
     list    prints the built-in catalogue; with --format json, in the rules format above.
 
-    Exit status: 0 all rules are valid, 65 a rules file is not valid, 64 usage error.
+    Exit status: 0 all rules are valid, 65 a rules file is not valid, 66 a rules file cannot be read,
+                 64 usage error.
     """
 
 func runRules(_ args: [String]) -> ExitCode {
@@ -74,7 +75,7 @@ func runRules(_ args: [String]) -> ExitCode {
             }
         } catch {
             writeStderr("memfit: \(error)")
-            status = .badRules
+            if status == .ok { status = error.unreadable ? .noInput : .badRules }
         }
     }
     return status

@@ -209,6 +209,10 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
     if let path = parsed.value("--baseline") {
         do {
             baseline = try Baseline.load(path: path)
+        } catch where error.reason == .notFound {
+            // The first night has no baseline yet: everything is new, and --write-baseline starts one.
+            writeStderr("memfit: \(path): no baseline yet, so every finding is new")
+            baseline = Baseline()
         } catch {
             writeStderr("memfit: \(error)")
             return .noInput
@@ -220,6 +224,12 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
         userRules = try UserRules.load(paths: parsed.values("--rules"))
     } catch {
         writeStderr("memfit: \(error)")
+        return error.unreadable ? .noInput : .badRules
+    }
+    // Samples are part of a rule: a rule whose samples do not match is not used, whichever command reads it.
+    let sampleProblems = userRules.checkSamples()
+    guard sampleProblems.isEmpty else {
+        for problem in sampleProblems { writeStderr("memfit: \(problem)") }
         return .badRules
     }
 

@@ -52,6 +52,16 @@ func buildLog(_ name: String) throws -> BuildLog {
         #expect(!diff.hasMemoryRelevantChange)
     }
 
+    /// Two identical builds: no change, so no advice on pinning buildpacks (a tester saw it printed anyway).
+    @Test func identicalBuildsGiveNoPinningAdvice() throws {
+        let log = try buildLog("unrelated-pass.log")
+        let same = BuildDiff(passing: log, failing: log)
+        #expect(same.isEmpty && same.notes.isEmpty)
+        #expect(!DiffReport.text(same, passing: "a", failing: "a").contains("Reverting the code"))
+        let changed = BuildDiff(passing: log, failing: try buildLog("unrelated-fail.log"))
+        #expect(changed.notes.last == BuildDiff.revertTrap)
+    }
+
     @Test func aChangedLaunchDefaultIsMemoryRelevant() throws {
         let diff = BuildDiff(passing: try buildLog("unrelated-pass.log"), failing: try buildLog("threads-fail.log"))
         #expect(diff.components == [.init(id: "$BPL_JVM_THREAD_COUNT", from: "250", to: "50")])

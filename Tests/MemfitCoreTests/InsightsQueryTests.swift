@@ -27,6 +27,6 @@ import Testing
         let q = InsightsQuery.query(limit: 500)
         #expect(q.hasPrefix("fields @timestamp, @message, @logStream, @log\n| filter @message like /"))
         #expect(q.hasSuffix("/\n| sort @timestamp desc\n| limit 500\n"))
-        #expect(InsightsQuery.recipe(logGroups: ["/ecs/a'b"], limit: 1, since: "1 day ago").contains("--log-group-name '/ecs/a'\\''b'"))
+        #expect(InsightsQuery.recipe(logGroups: ["/ecs/a'b"], limit: 1, since: "1 day ago").contains("--log-group-names '/ecs/a'\\''b'"))
     }
 }

@@ -97,6 +97,34 @@ import Testing
         #expect(try runMemfit(["scan", "--baseline", night.path, night.path]).status == 66)  // not a baseline
     }
 
+    /// The first night has no baseline file yet: every finding is new, tonight's baseline is still written, and
+    /// the exit status is the findings' (a tester got 66 and no baseline, so the next night had none either).
+    @Test func theFirstNightHasNoBaseline() throws {
+        let dir = try makeTemporaryDirectory("first-night")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let night = dir.appendingPathComponent("night.log"), tonight = dir.appendingPathComponent("tonight.json")
+        try Data("api-1  | \(HostileInputTests.fl)\n".utf8).write(to: night)
+        let result = try runMemfit(["scan", "--baseline", dir.appendingPathComponent("none.json").path,
+                                    "--write-baseline", tonight.path, "--format", "jsonl", night.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("none.json: no baseline yet, so every finding is new"))
+        #expect(result.stdout.split(separator: "\n").count == 1)
+        #expect(FileManager.default.fileExists(atPath: tonight.path))
+    }
+
+    /// The per-source summary stays within 100 columns, with long sources, kinds and counts, and names a user
+    /// rule's own kind.
+    @Test func summaryRowsFitAndNameUserKinds() throws {
+        var report = try analyze("svc/" + String(repeating: "x", count: 80) + "  | " + HostileInputTests.fl + "\n")
+        report.findings[0].occurrences = 1_234_567
+        report.findings[0].lastSeen = "2023-06-13T15:51:44.123456789Z"
+        report.findings[0].rule = UserRuleHit(ruleID: "r", kind: "a-very-long-user-rule-kind-name", severity: .failure, message: "m")
+        let lines = SourceSummary.text(SourceSummary.rows(report))
+        #expect(lines.count == 2)
+        #expect(lines.allSatisfy { $0.count <= 100 }, "\(lines)")
+        #expect(lines[1].contains("a-very-long-user-rule…"))
+    }
+
     @Test func timeWindow() throws {
         let text = "2023-06-12T10:00:00.000Z\t\(HostileInputTests.fl)\n2023-06-14T10:00:00.000Z\t"
             + HostileInputTests.fl.replacingOccurrences(of: "than 616300K", with: "than 600000K") + "\n"

@@ -151,8 +151,16 @@ import Testing
         #expect(failing.stderr.contains("\(bad.path): rule 'x': the pattern does not compile: missing closing parenthesis (pattern offset 3)"))
         let analyze = try runMemfit(["--rules", bad.path, "-"], stdin: Data("x\n".utf8))
         #expect(analyze.status == 65)
+        // A rules file that cannot be read is 66, like any input; one whose samples do not match is 65 for
+        // analyze too, not only for rules check.
         let missing = try runMemfit(["--rules", dir.appendingPathComponent("none.json").path, "-"], stdin: Data("x\n".utf8))
-        #expect(missing.status == 65 && missing.stderr.contains("none.json: no such file"))
+        #expect(missing.status == 66 && missing.stderr.contains("none.json: no such file"))
+        #expect(try runMemfit(["rules", "check", dir.appendingPathComponent("none.json").path]).status == 66)
+        let badSample = dir.appendingPathComponent("sample.json")
+        try Data(#"[{"id":"s","kind":"k","severity":"info","pattern":"^a$","samples":["b"]}]"#.utf8).write(to: badSample)
+        let analyzeBadSample = try runMemfit(["--rules", badSample.path, "-"], stdin: Data("a\n".utf8))
+        #expect(analyzeBadSample.status == 65)
+        #expect(analyzeBadSample.stderr.contains("rule 's': sample 1 does not match the pattern and conditions"))
         let scan = try runMemfit(["scan", "--rules", good.path, "--format", "jsonl", "-"],
                                  stdin: Data("native allocation of 1G failed in heap\n".utf8))
         #expect(scan.status == 1 && scan.stdout.contains(#""kind":"native-oom""#))

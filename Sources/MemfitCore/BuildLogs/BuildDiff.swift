@@ -16,6 +16,9 @@ public struct BuildDiff: Sendable {
     public var memoryRelevant: [(id: String, why: String)] = []
 
     public var hasMemoryRelevantChange: Bool { !memoryRelevant.isEmpty }
+    public var isEmpty: Bool { changed.isEmpty && added.isEmpty && removed.isEmpty && components.isEmpty }
+    /// What to know about the changes; the advice on pinning only when something did change.
+    public var notes: [String] { isEmpty ? knownChanges : knownChanges + [BuildDiff.revertTrap] }
 
     /// JVM vendor buildpacks ship the calculator and the JRE (memory-calculator.md §3.2).
     public static let jvmVendors: Set<String> = [

@@ -11,7 +11,7 @@ public enum DiffReport {
             ("severity", .string(d.hasMemoryRelevantChange ? "warning" : "info")),
             ("changed", changed), ("added", added), ("removed", removed), ("memoryRelevant", relevant),
             ("components", components),
-            ("notes", .array((d.knownChanges + [BuildDiff.revertTrap]).map { .string($0) })),
+            ("notes", .array(d.notes.map { .string($0) })),
             ("suspect", .optional(suspect)),
         ])
         return JSONValue.object([
@@ -25,7 +25,7 @@ public enum DiffReport {
 
     public static func text(_ d: BuildDiff, passing: String, failing: String, suspect: String? = nil) -> String {
         var out = ["memfit diff: \(passing) → \(failing)"]
-        if d.changed.isEmpty && d.added.isEmpty && d.removed.isEmpty && d.components.isEmpty {
+        if d.isEmpty {
             out.append("No buildpack, JRE, lifecycle, builder or launch-default change.")
         }
         func line(_ c: BuildDiff.Change) -> String {
@@ -40,8 +40,7 @@ public enum DiffReport {
             ? "Memory-relevant: \(d.memoryRelevant.map(\.id).joined(separator: ", "))."
             : "Nothing that changed can move the memory calculator's figures.")
         if let suspect { out.append(suspect) }
-        out += d.knownChanges
-        out.append(BuildDiff.revertTrap)
+        out += d.notes
         return out.flatMap { line -> [String] in
             let indented = line.hasPrefix("  ")
             return TextLayout.wrap(
@@ -63,7 +62,7 @@ public enum DiffReport {
         out += d.components.map { row($0.id, $0.from, $0.to) }
         out.append("")
         if let suspect { out += ["**" + Markdown.inline(suspect) + "**", ""] }
-        for note in d.knownChanges + [BuildDiff.revertTrap] { out += [Markdown.prose(note), ""] }
+        for note in d.notes { out += [Markdown.prose(note), ""] }
         return out.joined(separator: "\n")
     }
 }

@@ -18,7 +18,7 @@ public struct MarkdownReporter: Reporter {
         if report.sourceSummary {
             out += ["", "## Sources", "", "| Source | Status | Latest | Occurrences | Near misses | Last seen |", "|---|---|---|---:|---:|---|"]
             out += SourceSummary.rows(report).map { r in
-                "| \(Markdown.cell(r.source)) | \(r.status.rawValue) | \(r.latest.rawValue) | \(r.occurrences) | \(r.nearMisses) | "
+                "| \(Markdown.cell(r.source)) | \(r.status.rawValue) | \(Markdown.cell(r.latest)) | \(r.occurrences) | \(r.nearMisses) | "
                     + "\(Markdown.cell(r.lastSeen ?? "-")) |"
             }
         }

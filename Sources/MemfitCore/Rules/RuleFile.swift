@@ -79,6 +79,8 @@ public struct RulesError: Error, Sendable, Equatable, CustomStringConvertible {
     public var ruleID: String?
     public var message: String
     public var patternOffset: Int?
+    /// The file could not be read at all (missing, a directory, no permission), rather than being invalid.
+    public var unreadable = false
 
     public var description: String {
         var text = file + ":"

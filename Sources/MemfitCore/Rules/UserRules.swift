@@ -170,7 +170,7 @@ public struct UserRules: Sendable {
         do {
             stream = try InputStream.open(path)
         } catch {
-            throw RulesError(file: path, message: error.reason.rawValue)
+            throw RulesError(file: path, message: error.reason.rawValue, unreadable: true)
         }
         defer { stream.close() }
         var bytes: [UInt8] = []

@@ -28,11 +28,14 @@ public enum InsightsQuery {
         let groups = logGroups.isEmpty ? ["/ecs/YOUR-SERVICE"] : logGroups
         let q = query(limit: limit)
         let oneLine = q.split(separator: "\n").joined(separator: " ").replacingSingleQuotes()
-        let groupArguments = groups.map { "--log-group-name '" + $0.replacingSingleQuotes() + "'" }.joined(separator: " ")
+        // `--log-group-names` takes several groups (`--log-group-name` only one).
+        let groupArguments = "--log-group-names " + groups.map { "'" + $0.replacingSingleQuotes() + "'" }.joined(separator: " ")
         var lines = [q, "# Run it in the console (Logs Insights, select the log groups), or:"]
         lines.append("#   QID=$(aws logs start-query " + groupArguments + " \\")
         lines.append("#         --start-time $(date -d '" + since.replacingSingleQuotes() + "' +%s) --end-time $(date +%s) \\")
         lines.append("#         --query-string '" + oneLine + "' --query queryId --output text)")
+        lines.append("#   # the query runs for a while: wait until it is Complete")
+        lines.append("#   while [ \"$(aws logs get-query-results --query-id \"$QID\" --query status --output text)\" != Complete ]; do sleep 5; done")
         lines.append("#   aws logs get-query-results --query-id \"$QID\" > results.json")
         lines.append("#   memfit results.json")
         return lines.joined(separator: "\n") + "\n"

@@ -2,7 +2,8 @@
 public struct SourceSummary: Sendable, Equatable {
     public var source: String
     public var status: Severity
-    public var latest: FindingKind
+    /// The latest finding's kind as reports print it (a user rule's own kind).
+    public var latest: String
     public var occurrences: Int
     public var nearMisses: Int
     public var firstSeen: String?
@@ -17,25 +18,27 @@ public struct SourceSummary: Sendable, Equatable {
                 rows[i].status = max(rows[i].status, f.severity)
                 rows[i].occurrences += f.occurrences
                 if f.kind == .calculatorNearMiss { rows[i].nearMisses += f.occurrences }
-                if (f.lastSeen ?? "") > (rows[i].lastSeen ?? "") { rows[i].latest = f.kind; rows[i].lastSeen = f.lastSeen }
+                if (f.lastSeen ?? "") > (rows[i].lastSeen ?? "") { rows[i].latest = f.kindName; rows[i].lastSeen = f.lastSeen }
                 if let first = f.firstSeen, first < (rows[i].firstSeen ?? first + "~") { rows[i].firstSeen = first }
             } else {
                 rows.append(SourceSummary(
-                    source: name, status: f.severity, latest: f.kind, occurrences: f.occurrences,
+                    source: name, status: f.severity, latest: f.kindName, occurrences: f.occurrences,
                     nearMisses: f.kind == .calculatorNearMiss ? f.occurrences : 0, firstSeen: f.firstSeen, lastSeen: f.lastSeen))
             }
         }
         return rows
     }
 
-    /// A plain table within 100 columns.
+    /// A plain table within 100 columns: 2 + 33 source + 9 status + 23 kind + ×occurrences (up to 6) + 26 last seen.
     public static func text(_ rows: [SourceSummary]) -> [String] {
         guard !rows.isEmpty else { return [] }
         var lines = ["Sources:"]
         for r in rows {
-            let source = r.source.count > 40 ? "…" + r.source.suffix(39) : r.source
-            let pad = String(repeating: " ", count: max(1, 41 - source.count))
-            lines.append("  \(source)\(pad)\(r.status.rawValue.padding(8)) \(r.latest.rawValue.padding(22)) ×\(r.occurrences)"
+            let source = r.source.count > 32 ? "…" + r.source.suffix(31) : r.source
+            let pad = String(repeating: " ", count: max(1, 33 - source.count))
+            let kind = r.latest.count > 22 ? r.latest.prefix(21) + "…" : r.latest
+            let count = r.occurrences > 99_999 ? ">99999" : "\(r.occurrences)"
+            lines.append("  \(source)\(pad)\(r.status.rawValue.padding(8)) \(kind.padding(22)) ×\(count)"
                 + (r.lastSeen.map { "  last \($0.prefix(19))" } ?? ""))
         }
         return lines
@@ -43,7 +46,7 @@ public struct SourceSummary: Sendable, Equatable {
 
     public var json: JSONValue {
         .object([
-            ("source", .string(source)), ("status", .string(status.rawValue)), ("latest", .string(latest.rawValue)),
+            ("source", .string(source)), ("status", .string(status.rawValue)), ("latest", .string(latest)),
             ("occurrences", .int(occurrences)), ("nearMisses", .int(nearMisses)),
             ("firstSeen", .optional(firstSeen)), ("lastSeen", .optional(lastSeen)),
         ])
