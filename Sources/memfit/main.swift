@@ -233,20 +233,26 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
         return .badRules
     }
 
+    let streamFailed = Locked(false)
     let paths = parsed.positional.isEmpty ? ["-"] : parsed.positional
     let files = InputFiles(include: parsed.values("--include"), exclude: parsed.values("--exclude"))
     var report: AnalysisReport
     do {
         if scan {
             // jsonl streams each input's findings in input order as soon as it is read, not after the whole scan.
-            var stream: (@Sendable (InputScan) -> Void)?
+            // A closed pipe or a full disk stops the scan (exit 74 below).
+            var stream: (@Sendable (InputScan) -> Bool)?
             if jsonLines {
                 let redactor = parsed.has("--no-redact") ? nil : try Redactor(accounts: parsed.has("--redact-accounts"))
                 stream = { [options, baseline] scan in
                     var one = scan.report(options: options)
                     if let baseline { one = baseline.filter(one) }
                     if let redactor { one = redactor.redact(one) }
-                    _ = writeStdout(JSONReporter().lines(one.clippingEvidence()))
+                    guard writeStdout(JSONReporter().lines(one.clippingEvidence())) else {
+                        streamFailed.withLock { $0 = true }
+                        return false
+                    }
+                    return true
                 }
             }
             report = try ParallelScan(jobs: jobs, forcedFormat: inputFormat, window: window, userRules: userRules).run(
@@ -281,6 +287,10 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
     for error in report.inputErrors { writeStderr("memfit: \(error)") }
 
     // jsonl has been written input by input already.
+    if streamFailed.withLock({ $0 }) {
+        writeStderr("memfit: the report could not be written to standard output")
+        return .ioError
+    }
     let rendered = jsonLines ? "" : format.reporter(color: color, title: parsed.value("--title")).render(report)
     guard writeStdout(rendered) else {
         writeStderr("memfit: the report could not be written to standard output")

@@ -125,4 +125,51 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stdout.contains("\"calculator-failure\""))
     }
+
+    /// A tester's findings on memory and lost lines (each once grew without bound or dropped the failure):
+
+    /// A JSON record with more members than memfit keeps: the launch line in a late member is still matched.
+    @Test func aJSONRecordWithHundredsOfMembers() throws {
+        var fields = (0..<300).map { "\"k\($0)\": \"v\"" }
+        fields.append("\"message\": \"\(HostileInputTests.fl)\"")
+        let report = try analyze("{\"msg\": \"hi\"}\n{" + fields.joined(separator: ", ") + "}\n", name: "wide.jsonl")
+        #expect(report.findings.map(\.kind) == [.calculatorFailure])
+    }
+
+    /// OutOfMemoryErrors of one type that differ only in their details fold into one entry.
+    @Test func outOfMemoryErrorsOfOneTypeFold() throws {
+        let text = (0..<500).map { "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space \($0) \(String(repeating: "Q", count: $0 % 7))\n" }.joined()
+        let report = try analyze(text)
+        #expect(report.findings.count == 1)
+        #expect(report.findings.first?.occurrences == 500)
+        #expect(FactLedger.outOfMemoryType("Metaspace") == "metaspace")
+        #expect(FactLedger.outOfMemoryType("unable to create native thread: possibly out of memory") == "unable to create native thread:")
+    }
+
+    /// Distinct messages over many sources are capped overall, not only per source, and counted.
+    @Test func distinctEntriesAreCappedOverAllSources() {
+        var ledger = FactLedger()
+        let perSource = FactLedger.maxDistinctPerSource, sources = FactLedger.maxDistinctEntries / perSource + 10
+        for s in 0..<sources {
+            for i in 0..<perSource {
+                ledger.add(Fact(
+                    payload: .launcherFailed(cause: "cause \(i)"), entryID: "launcher", source: "pod-\(s)", timestamp: nil,
+                    platformHint: nil, platformReason: nil, evidence: Evidence(input: "t", line: i, text: "x")))
+            }
+        }
+        let kept = ledger.sources.reduce(0) { $0 + $1.entries.count }
+        #expect(kept == FactLedger.maxDistinctEntries)
+        #expect(ledger.droppedFacts == sources * perSource - FactLedger.maxDistinctEntries)
+    }
+
+    /// Subscription events held for their stream name are bounded in bytes; past that they are matched at once.
+    @Test func heldSubscriptionEventsAreBoundedInBytes() throws {
+        let big = String(repeating: "y", count: 200_000)
+        var events = (0..<90).map { "{\"id\": \"\($0)\", \"message\": \"\(big)\", \"timestamp\": 1686671504123}" }
+        events.append("{\"id\": \"f\", \"message\": \"\(HostileInputTests.fl)\", \"timestamp\": 1686671504124}")
+        let text = "{\"logEvents\": [" + events.joined(separator: ", ") + "], \"logGroup\": \"/ecs/a\", \"logStream\": \"s\", "
+            + "\"messageType\": \"DATA_MESSAGE\"}"
+        let report = try analyze(text, name: "sub.json")
+        #expect(report.findings.map(\.kind) == [.calculatorFailure])
+    }
 }

@@ -66,6 +66,7 @@ import Testing
         let seen = Mutex<[String]>([])
         let report = try ParallelScan(jobs: jobs).run(paths: [dir.path], files: InputFiles(), options: DiagnosisOptions()) { scan in
             seen.withLock { $0 += scan.inputs.map(\.path) }
+            return true
         }
         let order = seen.withLock { $0 }
         #expect(order.count == 200)
@@ -95,6 +96,23 @@ import Testing
         }
         #expect(sources == ["api-1", "new-1"])
         #expect(try runMemfit(["scan", "--baseline", night.path, night.path]).status == 66)  // not a baseline
+    }
+
+    /// When the stream's output is gone (`onInput` returns false) no further input is read, and the command
+    /// says so with exit 74 (a tester saw jsonl into /dev/full exit 1 silently).
+    @Test func aFailedStreamStopsTheScan() throws {
+        let dir = try Self.makeTree()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let calls = Mutex(0)
+        let report = try ParallelScan(jobs: 2).run(paths: [dir.path], files: InputFiles(), options: DiagnosisOptions()) { _ in
+            calls.withLock { $0 += 1 }
+            return false
+        }
+        #expect(calls.withLock { $0 } == 1)
+        #expect(report.inputs.count < 200)
+        let full = try runMemfit(["scan", "--format", "jsonl", dir.path], stdout: FileHandle(forWritingAtPath: "/dev/full"))
+        #expect(full.status == 74)
+        #expect(full.stderr.contains("the report could not be written"))
     }
 
     /// The first night has no baseline file yet: every finding is new, tonight's baseline is still written, and

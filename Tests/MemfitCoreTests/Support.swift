@@ -34,19 +34,21 @@ struct ProcessResult {
 
 /// Runs the memfit binary with `arguments` and optional standard input.
 func runMemfit(
-    _ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil, executable: String? = nil
+    _ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil, executable: String? = nil,
+    stdout: FileHandle? = nil
 ) throws -> ProcessResult {
     let process = Process()
     process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? Fixtures.memfitBinary
     process.arguments = arguments
     if let environment { process.environment = environment }
     let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
+    process.standardOutput = stdout ?? out
     process.standardError = err
     process.standardInput = input
     try process.run()
     if let stdin { input.fileHandleForWriting.write(stdin) }
     try input.fileHandleForWriting.close()
+    if stdout != nil { try out.fileHandleForWriting.close() }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -37,11 +37,14 @@ struct JSONLogDecoder {
         var shape: String?
         /// Events waiting for the object that holds them to close, and that object's depth.
         var heldEvents: [(message: String, fields: [String: String], line: Int)] = []
+        var heldBytes = 0
         var heldDepth = 0
         var events = EventDeduper()
     }
 
     static let maxHeldEvents = 10_000
+    /// Held messages are also bounded in bytes (10,000 events of 200 KB each would be 2 GB).
+    static let maxHeldBytes = 16 << 20
 
     /// Most Docker streams with an unfinished line kept at once; the oldest is flushed past it.
     static let maxPartialStreams = 64
@@ -75,11 +78,14 @@ struct JSONLogDecoder {
                         // A string in an array (`--query 'events[].message'`): a message of its own.
                         element(value, line: firstLine + tokenizer.line - 1, processor: processor, state: state)
                     }
-                    store(value, in: &frames, budget: &scalarBytes)
+                    if !store(value, in: &frames, budget: &scalarBytes) {
+                        // Past the member cap (an object of hundreds of fields): a launch line must still be seen.
+                        overflowMember(value, line: firstLine + tokenizer.line - 1, processor: processor, state: state)
+                    }
                 case .number(let value):
-                    store(value, in: &frames, budget: &scalarBytes)
+                    _ = store(value, in: &frames, budget: &scalarBytes)
                 case .bool(let value):
-                    store(value ? "true" : "false", in: &frames, budget: &scalarBytes)
+                    _ = store(value ? "true" : "false", in: &frames, budget: &scalarBytes)
                 case .null:
                     if frames.count > 0 { frames[frames.count - 1].pendingKey = nil }
                 case .objectEnd, .arrayEnd:
@@ -115,19 +121,31 @@ struct JSONLogDecoder {
     }
 
     /// Keeps an object's scalar member, within the budget (keys count too; a repeated key replaces its value).
-    private func store(_ value: String, in frames: inout [Frame], budget: inout Int) {
-        guard let last = frames.indices.last else { return }
+    /// False when an object member had to be left out.
+    @discardableResult
+    private func store(_ value: String, in frames: inout [Frame], budget: inout Int) -> Bool {
+        guard let last = frames.indices.last else { return true }
         defer { frames[last].pendingKey = nil }
-        guard frames[last].isObject, let key = frames[last].pendingKey else { return }
-        lift(key, value, into: &frames[last], budget: &budget)
+        guard frames[last].isObject, let key = frames[last].pendingKey else { return true }
+        return lift(key, value, into: &frames[last], budget: &budget)
     }
 
-    private func lift(_ key: String, _ value: String, into frame: inout Frame, budget: inout Int) {
+    @discardableResult
+    private func lift(_ key: String, _ value: String, into frame: inout Frame, budget: inout Int) -> Bool {
         let old = frame.fields[key].map { key.utf8.count + $0.utf8.count } ?? 0
         let new = key.utf8.count + value.utf8.count
-        guard budget - old + new <= JSONLogDecoder.maxScalarBytes, old > 0 || frame.fields.count < 256 else { return }
+        guard budget - old + new <= JSONLogDecoder.maxScalarBytes, old > 0 || frame.fields.count < 256 else { return false }
         budget += new - old
         frame.fields[key] = value
+        return true
+    }
+
+    /// A string member left out of a full object: matched on its own, as a member of an unknown shape is.
+    private func overflowMember(_ value: String, line: Int, processor: RecordProcessor, state: State) {
+        var text = value
+        guard text.withUTF8({ processor.prefilter.matches($0) }) else { return }
+        state.records += 1
+        processor.message(value, number: line, context: RecordContext())
     }
 
     /// A string array element that holds a launch line is matched as a message.
@@ -151,6 +169,7 @@ struct JSONLogDecoder {
         if !state.heldEvents.isEmpty && ancestors.count == state.heldDepth {
             let held = state.heldEvents
             state.heldEvents = []
+            state.heldBytes = 0
             if f["messageType"] != "CONTROL_MESSAGE" {
                 for e in held { event(e.message, fields: e.fields, ancestors: ancestors + [frame], line: e.line, state: state, processor: processor) }
             }
@@ -194,9 +213,11 @@ struct JSONLogDecoder {
         // logEvents are held even at the top; "events" only below it (a filter-log-events document can be huge).
         if let holder = ancestors.lastIndex(where: { $0.isObject }), parentKey == "logEvents" || (parentKey == "events" && holder > 0),
            ancestors[holder].fields["logStream"] == nil, ancestors[holder].fields["serviceName"] == nil,
-           ancestors[holder].fields["messageType"] == nil, state.heldEvents.count < JSONLogDecoder.maxHeldEvents {
+           ancestors[holder].fields["messageType"] == nil, state.heldEvents.count < JSONLogDecoder.maxHeldEvents,
+           state.heldBytes + message.utf8.count <= JSONLogDecoder.maxHeldBytes {
             state.heldDepth = holder
             state.heldEvents.append((message, f, line))
+            state.heldBytes += message.utf8.count
             return
         }
         event(message, fields: f, ancestors: ancestors, line: line, state: state, processor: processor)

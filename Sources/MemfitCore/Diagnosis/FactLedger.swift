@@ -88,6 +88,8 @@ public struct FactLedger: Sendable {
         case sizedFromAvailableMemory
         /// Every hit of one user rule is one entry (the first kept), however its groups vary.
         case userRule(String)
+        /// OutOfMemoryErrors of one type are one entry, whatever text follows the type.
+        case jvmOutOfMemory(String)
         case distinct(FactPayload)
     }
 
@@ -100,14 +102,18 @@ public struct FactLedger: Sendable {
     }
 
     public static let maxSamples = 64
-    public static let maxSources = 20_000
+    public static let maxSources = 10_000
     public static let maxDistinctPerSource = 64
+    /// Distinct (unfolded) entries over all sources: with many sources each under its own cap, this is what keeps
+    /// memory bounded (a tester reached 1.8 GB with 5,000 pods of 64 different OOM lines each).
+    public static let maxDistinctEntries = 10_000
     public static let overflowSource = "(further sources, counted together)"
 
     public private(set) var sources: [SourceFacts] = []
     private var sourceIndex: [SourceKey: Int] = [:]
-    /// Distinct facts beyond a source's cap: counted, not kept.
+    /// Distinct facts beyond a source's cap or the overall cap: counted, not kept.
     public private(set) var droppedFacts = 0
+    private var distinctEntries = 0
 
     public init() {}
 
@@ -129,9 +135,12 @@ public struct FactLedger: Sendable {
             sources[s].entries[e].add(fact)
             return
         }
-        if case .distinct = fold, sources[s].entries.count >= FactLedger.maxDistinctPerSource {
-            droppedFacts += 1
-            return
+        if case .distinct = fold {
+            guard sources[s].entries.count < FactLedger.maxDistinctPerSource, distinctEntries < FactLedger.maxDistinctEntries else {
+                droppedFacts += 1
+                return
+            }
+            distinctEntries += 1
         }
         sources[s].index[fold] = sources[s].entries.count
         sources[s].entries.append(Entry(fact))
@@ -158,9 +167,11 @@ public struct FactLedger: Sendable {
                 let fold = FactLedger.foldKey(entry.first.payload)
                 if let e = sources[s].index[fold] {
                     sources[s].entries[e].absorb(entry)
-                } else if case .distinct = fold, sources[s].entries.count >= FactLedger.maxDistinctPerSource {
+                } else if case .distinct = fold,
+                          sources[s].entries.count >= FactLedger.maxDistinctPerSource || distinctEntries >= FactLedger.maxDistinctEntries {
                     droppedFacts += entry.count
                 } else {
+                    if case .distinct = fold { distinctEntries += 1 }
                     sources[s].index[fold] = sources[s].entries.count
                     sources[s].entries.append(entry)
                 }
@@ -174,8 +185,21 @@ public struct FactLedger: Sendable {
         case .calculatedConfiguration(let c): return .configuration(c.generation)
         case .sizedFromAvailableMemory: return .sizedFromAvailableMemory
         case .userRule(let hit): return .userRule(hit.ruleID)
+        case .jvmOutOfMemory(let what): return .jvmOutOfMemory(FactLedger.outOfMemoryType(what))
         default: return .distinct(payload)
         }
+    }
+
+    /// "Java heap space", "Metaspace", "unable to create native thread: …": the words before any figure or colon,
+    /// at most five, so repeats of one error that differ in their details fold together.
+    static func outOfMemoryType(_ what: String) -> String {
+        var words: [Substring] = []
+        for word in what.split(separator: " ", omittingEmptySubsequences: true) {
+            guard words.count < 5, !word.contains(where: \.isNumber) else { break }
+            words.append(word)
+            if word.hasSuffix(":") || word.hasSuffix(",") { break }
+        }
+        return words.joined(separator: " ").lowercased()
     }
 
     static func sample(_ payload: FactPayload) -> Sample? {

@@ -25,7 +25,7 @@ public enum FactExtractor {
 
     /// Evidence is kept at most this long (head and tail), so a huge log line cannot make memory or a report huge.
     /// Reports show at most `displayedEvidenceCharacters`, cut after redaction so a secret is never split first.
-    static let maxEvidenceCharacters = 4_000
+    static let maxEvidenceCharacters = 2_000
     public static let displayedEvidenceCharacters = 1_000
     /// Free text inside a fact (a launcher's cause, an exec.d path) is at most this long.
     static let maxDetailCharacters = 300

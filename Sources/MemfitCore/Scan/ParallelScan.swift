@@ -23,9 +23,9 @@ public struct ParallelScan: Sendable {
 
     /// Reads every input and merges them in input order. `onInput`, when given, is called with each input's own
     /// scan in input order as soon as it and all inputs before it are done (`--format jsonl` streams from it);
-    /// calls never overlap.
+    /// calls never overlap. When it returns false (its output is gone), no further input is started.
     public func run(
-        paths: [String], files: InputFiles, options: DiagnosisOptions, onInput: (@Sendable (InputScan) -> Void)? = nil
+        paths: [String], files: InputFiles, options: DiagnosisOptions, onInput: (@Sendable (InputScan) -> Bool)? = nil
     ) throws(PCRE2Pattern.CompileError) -> AnalysisReport {
         let (expanded, walkErrors) = files.expand(paths)
         struct State {
@@ -33,6 +33,7 @@ public struct ParallelScan: Sendable {
             var frontier = 0  // the first input not yet merged
             var done: [Int: InputScan] = [:]  // finished inputs waiting for the ones before them
             var merged = InputScan()
+            var stopped = false
         }
         let state = Locked(State())
         state.withLock { $0.merged.errors = walkErrors }
@@ -51,7 +52,7 @@ public struct ParallelScan: Sendable {
             while true {
                 // nil: too far ahead, wait for the frontier; -1: nothing left.
                 let claimed: Int? = state.withLock { s in
-                    guard s.next < expanded.count else { return -1 }
+                    guard s.next < expanded.count, !s.stopped else { return -1 }
                     guard s.next < s.frontier + settings.ahead else { return nil }
                     s.next += 1
                     return s.next - 1
@@ -62,7 +63,7 @@ public struct ParallelScan: Sendable {
                 state.withLock { s in
                     s.done[i] = scan
                     while let ready = s.done.removeValue(forKey: s.frontier) {
-                        onInput?(ready)
+                        if let onInput, !s.stopped, !onInput(ready) { s.stopped = true }
                         s.merged.append(ready)
                         s.frontier += 1
                     }
