@@ -172,4 +172,16 @@ import Testing
         let report = try analyze(text, name: "sub.json")
         #expect(report.findings.map(\.kind) == [.calculatorFailure])
     }
+
+    /// A failure line cut after its first region: the part of the requirement the line does not list is shown as
+    /// such, so the bar says "over by" the shortfall (it said "heap left 606060K" next to "short by 16082K").
+    @Test func aFailureLineCutShort() throws {
+        let report = try analyze("fixed memory regions require 632382K which is greater than 616300K available for allocation: "
+            + "-XX:MaxDirectMemorySize=10M\n")
+        let c = try #require(report.findings.first?.calculator)
+        #expect(c.regions.unlistedBytes == Int64(632_382 - 10_240) * 1024)
+        let text = TextReporter(color: false).render(report)
+        #expect(text.contains("over by 16082K") && !text.contains("heap left"))
+        #expect(MarkdownReporter().render(report).contains("| Not listed in the line | 622142K |"))
+    }
 }

@@ -371,6 +371,12 @@ public enum Diagnoser {
                 required = exact
             }
         }
+        var regions = CalculatorFailure.Regions(
+            directMemoryBytes: r.directMemory?.bytes, metaspaceBytes: metaspace, reservedCodeCacheBytes: r.codeCache?.bytes,
+            threadStackBytes: r.stack.flatMap { s in r.threadCount.map { s.bytes * Int64($0) } },
+            heapBytes: r.heap?.bytes, headroomBytes: r.headroom?.bytes)
+        let listed = regions.listedBytes + (r.heap != nil ? max(0, r.heap!.bytes) : 0)
+        if let required, required - listed > MemorySize.mebi { regions.unlistedBytes = required - listed }
         var percent: Int?
         if let headroom = r.headroom, available.bytes > 0 {
             let value = (Double(headroom.bytes) / Double(available.bytes) * 100).rounded()
@@ -380,11 +386,7 @@ public enum Diagnoser {
             generation: f.generation, check: f.check, availableBytes: available.bytes, requiredBytes: required,
             shortfallBytes: required.map { $0 - available.bytes }, limitVisible: limits.limitVisible(available: available),
             threadCount: r.threadCount, loadedClassCount: classes, loadedClassCountDerived: classes != nil,
-            regions: .init(
-                directMemoryBytes: r.directMemory?.bytes, metaspaceBytes: metaspace, reservedCodeCacheBytes: r.codeCache?.bytes,
-                threadStackBytes: r.stack.flatMap { s in r.threadCount.map { s.bytes * Int64($0) } },
-                heapBytes: r.heap?.bytes, headroomBytes: r.headroom?.bytes),
-            stackBytes: r.stack?.bytes, heapUserSet: r.heap != nil, headroomPercent: percent,
+            regions: regions, stackBytes: r.stack?.bytes, heapUserSet: r.heap != nil, headroomPercent: percent,
             printedAvailable: f.available?.description, printedRequired: f.required?.description,
             printedMetaspace: r.metaspace?.description)
     }

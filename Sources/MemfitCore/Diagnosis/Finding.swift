@@ -31,6 +31,14 @@ public struct CalculatorFailure: Sendable, Equatable {
         public var threadStackBytes: Int64?
         public var heapBytes: Int64?
         public var headroomBytes: Int64?
+        /// What the printed requirement holds beyond the regions the line lists: a line cut short, or a region
+        /// the calculator adds without naming it. Shown as its own part, so the picture adds up to the requirement.
+        public var unlistedBytes: Int64? = nil
+
+        /// The regions the line lists, in bytes.
+        var listedBytes: Int64 {
+            [directMemoryBytes, metaspaceBytes, reservedCodeCacheBytes, threadStackBytes, headroomBytes].reduce(0) { $0 + max(0, $1 ?? 0) }
+        }
     }
 
     public var generation: CalculatorGeneration

@@ -17,7 +17,7 @@ public struct HTMLReporter: Reporter {
     /// Region colours, in stacking order; the shortfall is red.
     static let regionColours: [(name: String, colour: String)] = [
         ("heap-user", "#7c3aed"), ("headroom", "#94a3b8"), ("direct", "#0ea5e9"), ("metaspace", "#f59e0b"),
-        ("code-cache", "#10b981"), ("thread-stacks", "#6366f1"), ("heap", "#22c55e"),
+        ("code-cache", "#10b981"), ("thread-stacks", "#6366f1"), ("not-listed", "#9ca3af"), ("heap", "#22c55e"),
     ]
 
     public func render(_ report: AnalysisReport) -> String {
@@ -79,6 +79,7 @@ public struct HTMLReporter: Reporter {
         if let m = c.regions.metaspaceBytes { segments.append(("metaspace", m)) }
         if let cc = c.regions.reservedCodeCacheBytes { segments.append(("code-cache", cc)) }
         if let t = c.regions.threadStackBytes { segments.append(("thread-stacks", t)) }
+        if let u = c.regions.unlistedBytes { segments.append(("not-listed", u)) }
         if !c.heapUserSet, let h = c.regions.heapBytes, h > 0 { segments.append(("heap", h)) }
         let used = segments.reduce(Int64(0)) { $0 + max(0, $1.1) }
         let total = max(used, c.availableBytes, 1)

@@ -127,6 +127,7 @@ public struct MarkdownReporter: Reporter {
             ("Heap (-Xmx)", c.heapUserSet ? c.regions.heapBytes : nil), ("Headroom", c.regions.headroomBytes),
             ("Direct memory", c.regions.directMemoryBytes), ("Metaspace", c.regions.metaspaceBytes),
             ("Code cache", c.regions.reservedCodeCacheBytes), ("Thread stacks", c.regions.threadStackBytes),
+            ("Not listed in the line", c.regions.unlistedBytes),
         ]
         if !c.heapUserSet, let heap = c.regions.heapBytes { slices.append(("Heap", heap)) }
         if let shortfall = c.shortfallBytes, shortfall > 0 { slices.append(("Over the limit", shortfall)) }
@@ -151,6 +152,7 @@ public struct MarkdownReporter: Reporter {
         if let t = c.threadCount, let s = c.stackBytes {
             row("Thread stacks", c.regions.threadStackBytes, size: "\(t) × \(MemorySize(bytes: s))")
         }
+        row("Not listed in the line", c.regions.unlistedBytes, note: "in the printed total, not itemised")
         if !c.heapUserSet, c.check == nil { row("Heap (calculated)", c.regions.heapBytes) }
         row("Required", c.requiredBytes, size: c.printedRequired)
         let visibility = c.limitVisible == false ? "free memory, no visible limit" : c.limitVisible == true ? "visible limit" : "limit or free memory: the log does not say"

@@ -62,7 +62,10 @@ public struct TextReporter: Reporter {
         out.append(contentsOf: wrap(Narrative.headline(f), indent: "  "))
         if let c = f.calculator, let bar = bar(c) {
             out.append("  " + bar)
-            if !color { out.append("  (D direct, M metaspace, C code cache, T thread stacks, = heap, ! over the limit)") }
+            if !color {
+                let unlisted = c.regions.unlistedBytes != nil ? ", ? not listed" : ""
+                out.append("  (D direct, M metaspace, C code cache, T thread stacks\(unlisted), = heap, ! over the limit)")
+            }
         }
         for line in Narrative.details(f) { out.append(contentsOf: wrap(line, indent: "  ")) }
         out.append(contentsOf: wrap("Platform: \(f.platform.rawValue) (\(f.platformReason)).", indent: "  "))
@@ -97,6 +100,7 @@ public struct TextReporter: Reporter {
         if let m = c.regions.metaspaceBytes { regions.append(("M", "33", m)) }
         if let cc = c.regions.reservedCodeCacheBytes { regions.append(("C", "32", cc)) }
         if let t = c.regions.threadStackBytes { regions.append(("T", "34", t)) }
+        if let u = c.regions.unlistedBytes { regions.append(("?", "90", u)) }
         let used = regions.reduce(Int64(0)) { $0 + max(0, $1.bytes) }
         guard used > 0, c.availableBytes > 0 else { return nil }
         let cells = 36
