@@ -18,6 +18,14 @@ public struct InputSummary: Sendable, Equatable {
 }
 
 /// Everything one run found, ready for a reporter.
+extension InputSummary {
+    static func unreadable(_ path: String, _ error: InputError) -> InputSummary {
+        InputSummary(
+            path: path, format: "unreadable", shape: nil, compression: "none", encoding: "unknown", records: 0, bytes: 0,
+            cappedLines: 0, matchLimitHits: [], errors: [error.description], partial: true)
+    }
+}
+
 public struct AnalysisReport: Sendable {
     public var findings: [Finding]
     public var inputs: [InputSummary]
@@ -58,6 +66,8 @@ public final class Analyzer {
     public var forcedFormat: InputFormat?
     /// Facts from lines timestamped outside this window are left out (`scan --since/--until`).
     public var window: TimeWindow?
+    /// Past this many inflated bytes a gzip input may be stopped as a bomb (`GzipSource`); tests lower it.
+    public var gzipBombFloor = GzipSource<FileDescriptorSource>.defaultBombFloor
     /// How many bytes are looked at to detect encoding and format.
     static let sniffBytes = 64 * 1024
 
@@ -78,8 +88,7 @@ public final class Analyzer {
     /// Analyses files and directories ("-" is stdin). An input that cannot be read is reported and the others go on.
     public func analyze(paths: [String], options: DiagnosisOptions, files: InputFiles = InputFiles()) -> AnalysisReport {
         let (expanded, walkErrors) = files.expand(paths)
-        var scan = InputScan()
-        scan.errors = walkErrors
+        var scan = InputScan(walkErrors: walkErrors)
         for path in expanded { scan.append(read(path)) }
         return scan.report(options: options)
     }
@@ -101,12 +110,10 @@ public final class Analyzer {
         let display = path == "-" ? "<stdin>" : path
         var stream: InputStream
         do {
-            stream = try InputStream.open(path)
+            stream = try InputStream.open(path, gzipBombFloor: gzipBombFloor)
         } catch {
             scan.errors.append(error)
-            scan.inputs.append(InputSummary(
-                path: display, format: "unreadable", shape: nil, compression: "none", encoding: "unknown", records: 0, bytes: 0,
-                cappedLines: 0, matchLimitHits: [], errors: [error.description], partial: true))
+            scan.inputs.append(InputSummary.unreadable(display, error))
             return scan
         }
         let processor = RecordProcessor(input: display, analyzer: self, ledger: FactLedger())
@@ -226,6 +233,13 @@ public struct InputScan: Sendable {
     public var hints: [String: Platform] = [:]
 
     public init() {}
+
+    /// Starts with the paths a directory walk could not read (a directory that cannot be listed): each is an
+    /// input that could not be read, in the report's inputs as well as its errors.
+    public init(walkErrors: [InputError]) {
+        errors = walkErrors
+        inputs = walkErrors.map { InputSummary.unreadable($0.input, $0) }
+    }
 
     public mutating func append(_ other: InputScan) {
         ledger.merge(other.ledger)

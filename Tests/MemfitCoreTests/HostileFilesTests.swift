@@ -72,9 +72,12 @@ import Testing
         #expect(report.findings.map(\.kind) == [.calculatorFailure])
     }
 
-    /// A few KB inflating to 80 MB of newlines: stopped past 64 MiB at 250 times, reported, the failure before it kept.
+    /// A few KB inflating to 80 MB of newlines: with the floor at 64 MiB (1 GiB by default), stopped at 250 times,
+    /// reported, the failure before it kept.
     @Test func aGzipBomb() throws {
-        let report = try Analyzer().analyze(paths: [Fixtures.url("hostile-gzip-bomb.gz").path], options: DiagnosisOptions())
+        let analyzer = try Analyzer()
+        analyzer.gzipBombFloor = 64 << 20
+        let report = analyzer.analyze(paths: [Fixtures.url("hostile-gzip-bomb.gz").path], options: DiagnosisOptions())
         let error = try #require(report.inputErrors.first)
         #expect(error.reason == .gzipBomb)
         #expect(error.description.contains("more than 250 times: stopped as a likely gzip bomb"))
@@ -183,5 +186,17 @@ import Testing
         let text = TextReporter(color: false).render(report)
         #expect(text.contains("over by 16082K") && !text.contains("heap left"))
         #expect(MarkdownReporter().render(report).contains("| Not listed in the line | 622142K |"))
+    }
+
+    /// A directory that cannot be listed is an input that could not be read: in the inputs, in the count, and not
+    /// "Nothing to report" (a tester saw that with exit 66).
+    @Test func aDirectoryThatCannotBeListed() {
+        let error = InputError(input: "/srv/logs", reason: .permissionDenied, detail: "directory cannot be listed")
+        var scan = InputScan(walkErrors: [error])
+        scan.append(InputScan(walkErrors: [InputError(input: "/nonexist", reason: .notFound)]))
+        let report = scan.report(options: DiagnosisOptions())
+        #expect(report.inputs.map(\.format) == ["unreadable", "unreadable"])
+        let text = TextReporter(color: false).render(report)
+        #expect(text.hasPrefix("memfit: nothing was read. 2 inputs could not be read (see the errors above)."))
     }
 }

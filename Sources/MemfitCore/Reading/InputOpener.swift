@@ -5,7 +5,8 @@ public enum InputStream: ByteSource {
 
     public enum Compression: String, Sendable { case none, gzip }
 
-    public static func open(_ path: String) throws(InputError) -> InputStream {
+    /// `gzipBombFloor`: see `GzipSource`.
+    public static func open(_ path: String, gzipBombFloor: Int64 = GzipSource<FileDescriptorSource>.defaultBombFloor) throws(InputError) -> InputStream {
         var file = try FileDescriptorSource.open(path)
         var magic: [UInt8] = []
         let probe = UnsafeMutableRawBufferPointer.allocate(byteCount: 2, alignment: 1)
@@ -21,7 +22,7 @@ public enum InputStream: ByteSource {
             throw error
         }
         let prefixed = PrefixedSource(prefix: magic, base: file)
-        if magic == [0x1F, 0x8B] { return .gzip(GzipSource(base: prefixed, name: file.name)) }
+        if magic == [0x1F, 0x8B] { return .gzip(GzipSource(base: prefixed, name: file.name, bombFloor: gzipBombFloor)) }
         return .plain(prefixed)
     }
 

@@ -36,7 +36,7 @@ public struct ParallelScan: Sendable {
             var stopped = false
         }
         let state = Locked(State())
-        state.withLock { $0.merged.errors = walkErrors }
+        state.withLock { $0.merged = InputScan(walkErrors: walkErrors) }
         let failure = Locked<PCRE2Pattern.CompileError?>(nil)
         let settings = (format: forcedFormat, window: window, ahead: jobs * ParallelScan.readAheadPerJob, rules: userRules)
         DispatchQueue.concurrentPerform(iterations: min(jobs, max(1, expanded.count))) { _ in
