@@ -74,8 +74,9 @@ public struct LineCleaner: Sendable {
             attributes: context?.attributes, message: message, capped: capped)
     }
 
-    /// Removes ANSI escape sequences (CSI, OSC, two-byte escapes) and the `[31;1m`, `^[[0m`, `#033[0m`
-    /// remnants that a copy and paste leaves when the ESC byte is lost. Only remnants that end in `m` go.
+    /// Removes ANSI escape sequences (CSI, the OSC, DCS, SOS, PM and APC strings, two-byte escapes) and the
+    /// `[31;1m`, `^[[0m`, `#033[0m` remnants that a copy and paste leaves when the ESC byte is lost. Only remnants
+    /// that end in `m` go. A cursor move right (`ESC[nC`) stood for blank space on the screen, so it becomes one space.
     public static func stripEscapeSequences(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
@@ -90,8 +91,13 @@ public struct LineCleaner: Sendable {
                 if kind == UInt8(ascii: "[") {
                     i += 1
                     while i < n && (0x20...0x3F).contains(bytes[i]) { i += 1 }
-                    if i < n && (0x40...0x7E).contains(bytes[i]) { i += 1 }
-                } else if kind == UInt8(ascii: "]") {
+                    if i < n && (0x40...0x7E).contains(bytes[i]) {
+                        if bytes[i] == UInt8(ascii: "C") { out.append(0x20) }
+                        i += 1
+                    }
+                } else if kind == UInt8(ascii: "]") || kind == UInt8(ascii: "P") || kind == UInt8(ascii: "X")
+                    || kind == UInt8(ascii: "^") || kind == UInt8(ascii: "_") {
+                    // A string up to BEL or ST (ESC \): OSC (titles, links), DCS, SOS, PM, APC.
                     i += 1
                     while i < n && bytes[i] != 0x07 && !(bytes[i] == 0x1B && i + 1 < n && bytes[i + 1] == UInt8(ascii: "\\")) {
                         i += 1
