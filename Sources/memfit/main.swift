@@ -206,6 +206,7 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
     } catch {
         return usageError(error.message, help: command)
     }
+    var baselineError: InputError?
     if let path = parsed.value("--baseline") {
         do {
             baseline = try Baseline.load(path: path)
@@ -214,8 +215,8 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
             writeStderr("memfit: \(path): no baseline yet, so every finding is new")
             baseline = Baseline()
         } catch {
-            writeStderr("memfit: \(error)")
-            return .noInput
+            // Like an unreadable input: reported, and the findings are still all shown (none filtered out).
+            baselineError = error
         }
     }
 
@@ -275,6 +276,7 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
         }
     }
     if let baseline { report = baseline.filter(report) }
+    if let baselineError { report.inputErrors.insert(baselineError, at: 0) }
     if !parsed.has("--no-redact") {
         do {
             report = try Redactor(accounts: parsed.has("--redact-accounts")).redact(report)

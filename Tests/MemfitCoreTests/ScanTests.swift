@@ -95,7 +95,16 @@ import Testing
             (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["source"] as? String
         }
         #expect(sources == ["api-1", "new-1"])
-        #expect(try runMemfit(["scan", "--baseline", night.path, night.path]).status == 66)  // not a baseline
+        // Not a baseline (a log, or any JSON object): an error like an unreadable input, and nothing is filtered
+        // out, so a failure still exits 1 and is shown (it was 66 with no report).
+        let empty = dir.appendingPathComponent("empty.json")
+        try Data("{}".utf8).write(to: empty)
+        for bad in [night, empty] {
+            let result = try runMemfit(["scan", "--baseline", bad.path, "--format", "jsonl", night.path])
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("\(bad.path): invalid content (not a memfit baseline)"))
+            #expect(result.stdout.split(separator: "\n").count == 3)
+        }
     }
 
     /// When the stream's output is gone (`onInput` returns false) no further input is read, and the command

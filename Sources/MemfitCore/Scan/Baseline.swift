@@ -55,10 +55,13 @@ public struct Baseline: Sendable, Equatable {
         var baseline = Baseline()
         var fields: [String: String] = [:]
         var key: String?
+        var sawBaseline = false  // any JSON object is not a baseline: the "baseline" member must be there
         do {
             while let token = try tokenizer.next() {
                 switch token {
-                case .key(let k): key = k
+                case .key(let k):
+                    key = k
+                    if k == "baseline" && tokenizer.depth == 1 { sawBaseline = true }
                 case .string(let v), .number(let v):
                     if let k = key { fields[k] = v }
                     key = nil
@@ -73,6 +76,7 @@ public struct Baseline: Sendable, Equatable {
         } catch {
             throw InputError(input: path, reason: .invalidFormat, detail: "not a memfit baseline")
         }
+        guard sawBaseline else { throw InputError(input: path, reason: .invalidFormat, detail: "not a memfit baseline") }
         return baseline
     }
 }
