@@ -64,7 +64,7 @@ func runRules(_ args: [String]) -> ExitCode {
     var status = ExitCode.ok
     for file in parsed.positional.dropFirst() {
         do {
-            let rules = try UserRules.load(paths: [file])
+            let rules = try UserRules.load(paths: [file], allowingBuiltInIDs: true)
             let problems = rules.checkSamples()
             for problem in problems { writeStderr("memfit: \(problem)") }
             if problems.isEmpty {

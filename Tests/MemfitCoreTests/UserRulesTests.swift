@@ -107,6 +107,20 @@ import Testing
         }
     }
 
+    /// Ids are unique across the built-in catalogue too, so matchLimitHits and findings name one rule.
+    @Test func anIdOfABuiltInRuleIsRefused() throws {
+        let dir = try makeTemporaryDirectory("builtin-id")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("r.json")
+        try Data("[{\(Self.rule.replacingOccurrences(of: "r1", with: "libjvm-regions-require"))}]".utf8).write(to: file)
+        #expect(throws: RulesError.self) { try UserRules.load(paths: [file.path]) }
+        do {
+            _ = try UserRules.load(paths: [file.path])
+        } catch {
+            #expect(error.description == "\(file.path): rule 'libjvm-regions-require': the id is a built-in rule's (memfit rules list)")
+        }
+    }
+
     @Test func samplesThatDoNotMatchAreReported() throws {
         let rules = try Self.rules("[{\(Self.rule.replacingOccurrences(of: #"["a1"]"#, with: #"["a1","b2"]"#)),\"literal\":\"a\"}]")
         #expect(rules.checkSamples().map(\.description) == [
@@ -164,6 +178,8 @@ import Testing
         let scan = try runMemfit(["scan", "--rules", good.path, "--format", "jsonl", "-"],
                                  stdin: Data("native allocation of 1G failed in heap\n".utf8))
         #expect(scan.status == 1 && scan.stdout.contains(#""kind":"native-oom""#))
+        let builtIn = try runMemfit(["rules", "check", SamplesTests.packageRoot.appendingPathComponent("rules/builtin.json").path])
+        #expect(builtIn.status == 0)
         let list = try runMemfit(["rules", "list"])
         #expect(list.status == 0 && list.stdout.hasPrefix("\(PatternCatalogue.builtIn.count) built-in rules"))
     }

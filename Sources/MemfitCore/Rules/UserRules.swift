@@ -45,13 +45,18 @@ public struct UserRules: Sendable {
         self.rules = rules
     }
 
-    /// Reads, parses and compiles rules files in order; ids must be unique across them.
-    public static func load(paths: [String]) throws(RulesError) -> UserRules {
+    /// Reads, parses and compiles rules files in order; ids must be unique across them and, for rules that will
+    /// run beside the catalogue, differ from the built-in ones (`rules check rules/builtin.json` checks the
+    /// catalogue itself, so it allows them).
+    public static func load(paths: [String], allowingBuiltInIDs: Bool = false) throws(RulesError) -> UserRules {
         var all: [Rule] = []
         for path in paths {
             let bytes = try readRulesFile(path)
             let compiled = try UserRules(try RuleFile.parse(bytes, file: path), file: path)
             for rule in compiled.rules {
+                if !allowingBuiltInIDs, PatternCatalogue.builtIn.contains(where: { $0.id == rule.definition.id }) {
+                    throw RulesError(file: path, ruleID: rule.definition.id, message: "the id is a built-in rule's (memfit rules list)")
+                }
                 if let earlier = all.first(where: { $0.definition.id == rule.definition.id }) {
                     throw RulesError(file: path, ruleID: rule.definition.id, message: "the id is already used in \(earlier.file)")
                 }
