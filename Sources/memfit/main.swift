@@ -322,7 +322,7 @@ let diffHelp = """
       -h, --help            this help
 
     Exit status: 0 no memory-relevant change, 2 a memory-relevant component changed,
-                 64 usage error, 66 a build log could not be read.
+                 64 usage error, 66 a build log could not be read or holds no buildpacks.
     """
 
 func runDiff(_ args: [String]) -> ExitCode {
@@ -376,6 +376,8 @@ func runDiff(_ args: [String]) -> ExitCode {
     default: output = DiffReport.text(diff, passing: passing, failing: failing, suspect: suspect)
     }
     guard writeStdout(output) else { return .ioError }
+    // A log without buildpacks is not a build log (or one cut before DETECTING): the diff says little, so say so.
+    if logs.contains(where: { $0.buildpacks.isEmpty }) { return .noInput }
     return diff.hasMemoryRelevantChange ? .warnings : .ok
 }
 

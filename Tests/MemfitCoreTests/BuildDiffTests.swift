@@ -88,5 +88,9 @@ func buildLog(_ name: String) throws -> BuildLog {
         #expect(unrelated.status == 0)
         #expect(try runMemfit(["diff", "only-one.log"]).status == 64)
         #expect(try runMemfit(["diff", "/nonexistent/a", "/nonexistent/b"]).status == 66)
+        // Not build logs at all: said on stderr and exit 66 (it was 0, as if nothing had changed).
+        let notBuilds = try runMemfit(["diff", "/dev/null", Fixtures.url("p01-seed-console-paste.txt").path])
+        #expect(notBuilds.status == 66)
+        #expect(notBuilds.stderr.contains("/dev/null: no buildpacks found"))
     }
 }
