@@ -180,7 +180,8 @@ public final class Analyzer {
         return InputSummary(
             path: processor.input, format: format.rawValue, shape: processor.shape, compression: "none", encoding: encoding.rawValue,
             records: processor.records ?? stats.lines, bytes: stats.bytes, cappedLines: stats.cappedLines + processor.cappedStrings,
-            matchLimitHits: processor.limitHits, errors: processor.error.map { [$0.description] } ?? [],
+            matchLimitHits: processor.limitHits + (processor.limitHitsNotListed > 0 ? ["and \(processor.limitHitsNotListed) more"] : []),
+            errors: processor.error.map { [$0.description] } ?? [],
             partial: processor.error != nil)
     }
 
@@ -263,6 +264,7 @@ final class RecordProcessor {
     /// The platform the input's first lines point to.
     var hint: Platform?
     var limitHits: [String] = []
+    var limitHitsNotListed = 0
     /// Records counted by a structured decoder; nil means "one per line".
     var records: Int?
     var bytesRead: Int64 = 0
@@ -363,6 +365,9 @@ final class RecordProcessor {
     }
 
     private func noteLimit(_ id: String, line: Int) {
-        if limitHits.count < RecordProcessor.maxLimitHitsReported { limitHits.append("\(id) at line \(line)") }
+        // Once per pattern and line (a capped line's head and tail, or CR-split pieces, share a number).
+        let hit = "\(id) at line \(line)"
+        if limitHits.last == hit { return }
+        if limitHits.count < RecordProcessor.maxLimitHitsReported { limitHits.append(hit) } else { limitHitsNotListed += 1 }
     }
 }

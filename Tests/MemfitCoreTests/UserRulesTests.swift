@@ -141,6 +141,16 @@ import Testing
         #expect(report.findings.map(\.kind) == [.calculatorFailure])
     }
 
+    /// Past 20 listed hits the rest are counted, not dropped from the report.
+    @Test func manyLimitHitsAreCounted() throws {
+        let rules = try Self.rules(#"[{"id":"slow","kind":"k","severity":"info","pattern":"^(a+)+$","samples":["aaa"]}]"#)
+        let evil = String(repeating: "a", count: 3_000) + "b\n"
+        let report = try Self.analyzeWithRules(String(repeating: evil, count: 25), rules)
+        let hits = try #require(report.inputs.first?.matchLimitHits)
+        #expect(hits.count == 21 && hits.first == "slow at line 1" && hits.last == "and 5 more")
+        #expect(TextReporter(color: false).render(report).contains("and 5 more lines where a pattern hit the match limit"))
+    }
+
     /// The built-in catalogue is expressible as a rules file, and rules/builtin.json is exactly that file.
     @Test func theBuiltInCatalogueIsARulesFile() throws {
         let json = BuiltInRules.json(BuiltInRules.definitions())

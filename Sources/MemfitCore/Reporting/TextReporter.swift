@@ -18,7 +18,8 @@ public struct TextReporter: Reporter {
                 out.append(contentsOf: wrap("note: \(input.path): \(input.cappedLines) line(s) longer than 1 MiB were capped: only their first and last 512 KiB were searched.", indent: ""))
             }
             for hit in input.matchLimitHits {
-                out.append(contentsOf: wrap("note: \(input.path): pattern \(hit) hit the match limit and was skipped.", indent: ""))
+                let what = hit.hasPrefix("and ") ? "\(hit) lines where a pattern" : "pattern \(hit)"
+                out.append(contentsOf: wrap("note: \(input.path): \(what) hit the match limit and was skipped.", indent: ""))
             }
         }
         if report.droppedFacts > 0 {
