@@ -67,6 +67,7 @@ func runRules(_ args: [String]) -> ExitCode {
             let rules = try UserRules.load(paths: [file], allowingBuiltInIDs: true)
             let problems = rules.checkSamples()
             for problem in problems { writeStderr("memfit: \(problem)") }
+            for warning in rules.backtrackingWarnings() { writeStderr("memfit: \(warning)") }
             if problems.isEmpty {
                 let samples = rules.rules.reduce(0) { $0 + $1.definition.samples.count }
                 writeStdout("\(file): \(rules.rules.count) rules, \(samples) samples, all match\n")

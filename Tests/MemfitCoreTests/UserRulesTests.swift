@@ -141,6 +141,13 @@ import Testing
         #expect(report.findings.map(\.kind) == [.calculatorFailure])
     }
 
+    /// rules check warns about a pattern that backtracks catastrophically on lines made of its own samples.
+    @Test func catastrophicPatternsAreWarnedAbout() throws {
+        let slow = try Self.rules(#"[{"id":"slow","kind":"k","severity":"info","pattern":"^(a|aa)+$","samples":["aaa"]}]"#)
+        #expect(slow.backtrackingWarnings().map(\.ruleID) == ["slow"])
+        #expect(try Self.rules(Self.nativeOOM).backtrackingWarnings().isEmpty)
+    }
+
     /// Past 20 listed hits the rest are counted, not dropped from the report.
     @Test func manyLimitHitsAreCounted() throws {
         let rules = try Self.rules(#"[{"id":"slow","kind":"k","severity":"info","pattern":"^(a+)+$","samples":["aaa"]}]"#)

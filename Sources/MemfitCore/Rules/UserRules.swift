@@ -89,6 +89,33 @@ public struct UserRules: Sendable {
         return errors
     }
 
+    /// Rules whose pattern hits the PCRE2 limits on lines made from their own samples (repeated, or with junk
+    /// after them): a sign of catastrophic backtracking that would make every such line slow. Warnings only.
+    public func backtrackingWarnings(matcher: PCRE2Matcher = PCRE2Matcher()) -> [RulesError] {
+        var warnings: [RulesError] = []
+        for rule in rules {
+            let probes = rule.definition.samples.flatMap { sample -> [String] in
+                let repeated = String(repeating: sample, count: max(1, 16_384 / max(1, sample.utf8.count)))
+                return [repeated, repeated + "\u{1}", String(repeating: String(sample.dropLast()), count: max(1, 16_384 / max(1, sample.utf8.count)))]
+            }
+            for probe in probes {
+                var text = probe
+                let limited = text.withUTF8 { bytes -> Bool in
+                    if case .limitExceeded = matcher.match(rule.pattern, in: bytes) { return true }
+                    return false
+                }
+                if limited {
+                    warnings.append(RulesError(
+                        file: rule.file, ruleID: rule.definition.id,
+                        message: "warning: the pattern hits the match limit on lines made of its samples: it may backtrack "
+                            + "catastrophically (nested repeats like (a+)+), which makes every such line slow"))
+                    break
+                }
+            }
+        }
+        return warnings
+    }
+
     /// The literals to add to the prefilter; nil when some rule has none and so every line must be matched.
     public var prefilterLiterals: [String]? {
         var literals: [String] = []
