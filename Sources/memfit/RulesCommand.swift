@@ -56,7 +56,13 @@ func runRules(_ args: [String]) -> ExitCode {
         if parsed.value("--format") == "json" { return writeStdout(BuiltInRules.json(definitions)) ? .ok : .ioError }
         var out = "\(definitions.count) built-in rules, in match order:\n"
         for d in definitions {
-            out += "\n\(d.id)  [\(d.kind), \(d.severity.rawValue)\(d.caseless ? ", caseless" : "")]\n  \(d.pattern)\n"
+            out += "\n\(d.id)  [\(d.kind), \(d.severity.rawValue)\(d.caseless ? ", caseless" : "")]\n"
+            // Patterns are printed whole, in pieces of 96 characters so that no line passes 100 columns.
+            var rest = Substring(d.pattern)
+            while !rest.isEmpty {
+                out += "  " + rest.prefix(96) + "\n"
+                rest = rest.dropFirst(96)
+            }
         }
         return writeStdout(out) ? .ok : .ioError
     }
@@ -70,7 +76,8 @@ func runRules(_ args: [String]) -> ExitCode {
             for warning in rules.backtrackingWarnings() { writeStderr("memfit: \(warning)") }
             if problems.isEmpty {
                 let samples = rules.rules.reduce(0) { $0 + $1.definition.samples.count }
-                writeStdout("\(file): \(rules.rules.count) rules, \(samples) samples, all match\n")
+                let ruleWord = rules.rules.count == 1 ? "rule" : "rules", sampleWord = samples == 1 ? "sample" : "samples"
+                writeStdout("\(file): \(rules.rules.count) \(ruleWord), \(samples) \(sampleWord), all match\n")
             } else {
                 status = .badRules
             }

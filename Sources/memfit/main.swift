@@ -19,7 +19,7 @@ let mainHelp = """
       memfit help [COMMAND]                  this help, or a command's help
       memfit --version
 
-    Run 'memfit help analyze', 'memfit help calc' or 'memfit help diff' for the options.
+    Run 'memfit help COMMAND' (analyze, scan, calc, diff, query, rules) for its options.
 
     Exit status: 0 nothing to report, 1 a failure found, 2 only warnings, 64 usage error,
                  65 a rules file is not valid, 66 an input could not be read (and no failure found),
@@ -171,10 +171,13 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
         } else if let f = OutputFormat(rawValue: formatName) {
             format = f
         } else {
-            throw Arguments.UsageError(message: "--format must be text, json, markdown, html" + (scan ? " or jsonl" : " or html"))
+            throw Arguments.UsageError(message: "--format must be text, json, markdown" + (scan ? ", html or jsonl" : " or html"))
         }
         if scan {
             jobs = try parseInt(parsed.value("--jobs"), option: "--jobs", minimum: 1, maximum: 256) ?? jobs
+            guard !parsed.positional.isEmpty else {
+                throw Arguments.UsageError(message: "scan needs at least one PATH ('-' for standard input)")
+            }
             let now = ProcessInfoLite.nowMilliseconds
             func instant(_ option: String) throws(Arguments.UsageError) -> Int64? {
                 guard let text = parsed.value(option) else { return nil }
@@ -439,7 +442,8 @@ let queryHelp = """
     Options:
           --log-group NAME   a log group for the recipe (repeatable)
           --limit N          rows to return (default 10000, the Insights maximum)
-          --since WHEN       start of the window for the recipe, as `date -d` takes it (default "7 days ago")
+          --since WHEN       start of the window for the recipe, as `date -d` takes it
+                             (default "7 days ago")
       -h, --help             this help
     """
 
@@ -542,6 +546,13 @@ case "--version":
     writeStdout("memfit \(MemfitVersion.current)\n")
     exitCode = .ok
 default:
-    exitCode = runAnalyze(arguments)
+    // A first argument that is not a file but looks like a mistyped command ("scna") is a usage error, not a
+    // missing file followed by analyze-mode on the rest.
+    if let first = arguments.first, !first.hasPrefix("-"), access(first, F_OK) != 0,
+       let command = CommandTypo.suggestion(for: first) {
+        exitCode = usageError("'\(first)' is neither a command nor a file; did you mean 'memfit \(command)'?", help: command)
+    } else {
+        exitCode = runAnalyze(arguments)
+    }
 }
 exit(exitCode.rawValue)

@@ -103,4 +103,16 @@ import Testing
         #expect(json["fits"] as? Bool == true)
         #expect(json["jvmOptions"] as? String == "-XX:MaxDirectMemorySize=10M -Xmx416193K -XX:MaxMetaspaceSize=120382K -XX:ReservedCodeCacheSize=240M -Xss1M")
     }
+
+    /// A mistyped command is a usage error with a suggestion (it was "no such file", then analyze mode on the
+    /// rest); scan needs a PATH (it read stdin); the format error names each format once.
+    @Test(arguments: [
+        (["scna", "/tmp"], "did you mean 'memfit scan'?"), (["clac"], "did you mean 'memfit calc'?"),
+        (["scan"], "scan needs at least one PATH"), (["--format", "xml", "x"], "--format must be text, json, markdown or html\n"),
+    ])
+    func usageErrorsSayWhatWasMeant(_ args: [String], _ message: String) throws {
+        let result = try runMemfit(args)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
 }

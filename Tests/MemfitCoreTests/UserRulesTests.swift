@@ -176,7 +176,7 @@ import Testing
         try Data(Self.nativeOOM.utf8).write(to: good)
         try Data(#"{"rules":[{"id":"x","kind":"k","severity":"info","pattern":"a(b","samples":["ab"]}]}"#.utf8).write(to: bad)
         let check = try runMemfit(["rules", "check", good.path])
-        #expect(check.status == 0 && check.stdout == "\(good.path): 1 rules, 1 samples, all match\n")
+        #expect(check.status == 0 && check.stdout == "\(good.path): 1 rule, 1 sample, all match\n")
         let failing = try runMemfit(["rules", "check", bad.path])
         #expect(failing.status == 65)
         #expect(failing.stderr.contains("\(bad.path): rule 'x': the pattern does not compile: missing closing parenthesis (pattern offset 3)"))

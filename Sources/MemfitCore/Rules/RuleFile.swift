@@ -102,7 +102,12 @@ public enum RuleFile {
         do {
             document = try JSONNode.parse(bytes)
         } catch {
-            throw RulesError(file: file, message: "not valid JSON: \(error)")
+            let detail: String
+            switch error {
+            case .syntax(let syntax): detail = syntax.description
+            case .input(let input): detail = input.description
+            }
+            throw RulesError(file: file, message: "not valid JSON: \(detail)")
         }
         let list: [JSONNode]
         switch document {

@@ -16,7 +16,9 @@ public struct Baseline: Sendable, Equatable {
     }
 
     static func key(_ f: Finding) -> String {
-        [f.rule.map { "rule:" + $0.ruleID } ?? f.kindName, f.source ?? "-", f.calculator?.generation.rawValue ?? "-"].joined(separator: "|")
+        // A finding without a named source is its input's (as in the summary), so two services' unnamed
+        // failures do not share one key and hide each other.
+        [f.rule.map { "rule:" + $0.ruleID } ?? f.kindName, f.source ?? f.evidence.first?.input ?? "-", f.calculator?.generation.rawValue ?? "-"].joined(separator: "|")
     }
 
     public func isNewOrWorse(_ f: Finding) -> Bool {

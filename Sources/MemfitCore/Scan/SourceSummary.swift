@@ -29,17 +29,18 @@ public struct SourceSummary: Sendable, Equatable {
         return rows
     }
 
-    /// A plain table within 100 columns: 2 + 33 source + 9 status + 23 kind + ×occurrences (up to 6) + 26 last seen.
+    /// A plain table within 100 columns: 2 + 29 source + 9 status + 23 kind + 7 times + 6 near misses + 19 last seen.
     public static func text(_ rows: [SourceSummary]) -> [String] {
         guard !rows.isEmpty else { return [] }
-        var lines = ["Sources:"]
+        var lines = ["Sources:", "  " + "source".padding(29) + "status".padding(9) + "latest finding".padding(23) + "times  near  last seen"]
+        func clip(_ text: String, _ width: Int) -> String { text.count > width ? text.prefix(width - 1) + "…" : text }
         for r in rows {
-            let source = r.source.count > 32 ? "…" + r.source.suffix(31) : r.source
-            let pad = String(repeating: " ", count: max(1, 33 - source.count))
-            let kind = r.latest.count > 22 ? r.latest.prefix(21) + "…" : r.latest
-            let count = r.occurrences > 99_999 ? ">99999" : "\(r.occurrences)"
-            lines.append("  \(source)\(pad)\(r.status.rawValue.padding(8)) \(kind.padding(22)) ×\(count)"
-                + (r.lastSeen.map { "  last \($0.prefix(19))" } ?? ""))
+            let source = r.source.count > 28 ? "…" + r.source.suffix(27) : r.source
+            let times = r.occurrences > 99_999 ? ">99999" : "\(r.occurrences)"
+            let near = r.nearMisses > 9_999 ? ">9999" : "\(r.nearMisses)"
+            let line = "  " + source.padding(29) + r.status.rawValue.padding(9) + clip(r.latest, 22).padding(23)
+                + times.padding(7) + near.padding(6) + (r.lastSeen.map { String($0.prefix(19)) } ?? "-")
+            lines.append(line)
         }
         return lines
     }
