@@ -24,6 +24,8 @@ enum FuzzTarget: String, CaseIterable {
     case extractor
     /// MemorySize parsing and formatting.
     case memorySize = "memory-size"
+    /// A `--rules` file: parsing, compiling, samples, backtracking probes, then the rules over the file itself.
+    case rules
 }
 
 func getenvString(_ name: String) -> String? {
@@ -72,6 +74,15 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         if case .matched(let entry, let m) = matcher.match(message) {
             let record = LogRecord(input: "fuzz.log", line: 1, message: message)
             _ = FactExtractor.fact(from: m, entry: entry, record: record)
+        }
+    case .rules:
+        guard let definitions = try? RuleFile.parse(bytes, file: "fuzz.json"),
+              let rules = try? UserRules(definitions, file: "fuzz.json") else { return 0 }
+        _ = rules.checkSamples(matcher: matcher.pcre)
+        _ = rules.backtrackingWarnings(matcher: matcher.pcre)
+        _ = BuiltInRules.json(definitions)
+        if let ruled = try? Analyzer(userRules: rules) {
+            render(ruled.analyze(bytes: bytes, name: "fuzz.json", options: DiagnosisOptions()))
         }
     case .memorySize:
         let text = String(decoding: bytes, as: UTF8.self)
