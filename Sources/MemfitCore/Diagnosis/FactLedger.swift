@@ -50,7 +50,7 @@ public struct FactLedger: Sendable {
             }
         }
 
-        /// Folds in the same kind of entry from a later input.
+        /// Folds in a later repeat: one more line of the same input, or the same kind of entry from a later input.
         mutating func absorb(_ later: Entry) {
             count += later.count
             last = later.last
@@ -64,14 +64,6 @@ public struct FactLedger: Sendable {
             lowest = [lowest, later.lowest].compactMap { $0 }.min()
             highest = [highest, later.highest].compactMap { $0 }.max()
             samples += later.samples.prefix(max(0, FactLedger.maxSamples - samples.count))
-        }
-
-        mutating func add(_ fact: Fact) {
-            count += 1
-            last = fact.evidence
-            if fact.timestamp != nil { lastTimestamp = fact.timestamp }
-            if let new = FactLedger.figure(fact.payload), let old = FactLedger.figure(first.payload), new < old { first = fact }
-            saw(fact)
         }
     }
 
@@ -118,32 +110,8 @@ public struct FactLedger: Sendable {
     public init() {}
 
     public mutating func add(_ fact: Fact) {
-        var key = SourceKey(input: fact.source == nil ? fact.evidence.input : nil, source: fact.source)
-        if sourceIndex[key] == nil && sources.count >= FactLedger.maxSources {
-            key = SourceKey(input: nil, source: FactLedger.overflowSource)
-        }
-        let s: Int
-        if let existing = sourceIndex[key] {
-            s = existing
-        } else {
-            s = sources.count
-            sources.append(SourceFacts(key: key))
-            sourceIndex[key] = s
-        }
-        let fold = FactLedger.foldKey(fact.payload)
-        if let e = sources[s].index[fold] {
-            sources[s].entries[e].add(fact)
-            return
-        }
-        if case .distinct = fold {
-            guard sources[s].entries.count < FactLedger.maxDistinctPerSource, distinctEntries < FactLedger.maxDistinctEntries else {
-                droppedFacts += 1
-                return
-            }
-            distinctEntries += 1
-        }
-        sources[s].index[fold] = sources[s].entries.count
-        sources[s].entries.append(Entry(fact))
+        let s = slot(for: SourceKey(input: fact.source == nil ? fact.evidence.input : nil, source: fact.source))
+        insert(Entry(fact), fold: FactLedger.foldKey(fact.payload), into: s)
     }
 
     /// Adds another ledger's facts after this one's, as if its input had been read next (parallel scans merge in
@@ -151,32 +119,40 @@ public struct FactLedger: Sendable {
     public mutating func merge(_ other: FactLedger) {
         droppedFacts += other.droppedFacts
         for source in other.sources {
-            var key = source.key
-            if sourceIndex[key] == nil && sources.count >= FactLedger.maxSources {
-                key = SourceKey(input: nil, source: FactLedger.overflowSource)
-            }
-            let s: Int
-            if let existing = sourceIndex[key] {
-                s = existing
-            } else {
-                s = sources.count
-                sources.append(SourceFacts(key: key))
-                sourceIndex[key] = s
-            }
+            let s = slot(for: source.key)
             for entry in source.entries {
-                let fold = FactLedger.foldKey(entry.first.payload)
-                if let e = sources[s].index[fold] {
-                    sources[s].entries[e].absorb(entry)
-                } else if case .distinct = fold,
-                          sources[s].entries.count >= FactLedger.maxDistinctPerSource || distinctEntries >= FactLedger.maxDistinctEntries {
-                    droppedFacts += entry.count
-                } else {
-                    if case .distinct = fold { distinctEntries += 1 }
-                    sources[s].index[fold] = sources[s].entries.count
-                    sources[s].entries.append(entry)
-                }
+                insert(entry, fold: FactLedger.foldKey(entry.first.payload), into: s)
             }
         }
+    }
+
+    /// The index of a source's facts, made on first sight; past `maxSources` new sources share one overflow slot.
+    private mutating func slot(for key: SourceKey) -> Int {
+        var key = key
+        if sourceIndex[key] == nil && sources.count >= FactLedger.maxSources {
+            key = SourceKey(input: nil, source: FactLedger.overflowSource)
+        }
+        if let existing = sourceIndex[key] { return existing }
+        sources.append(SourceFacts(key: key))
+        sourceIndex[key] = sources.count - 1
+        return sources.count - 1
+    }
+
+    /// Folds an entry into its twin, or keeps it as a new one unless a distinct-entry cap is reached (then counted).
+    private mutating func insert(_ entry: Entry, fold: FoldKey, into s: Int) {
+        if let e = sources[s].index[fold] {
+            sources[s].entries[e].absorb(entry)
+            return
+        }
+        if case .distinct = fold {
+            guard sources[s].entries.count < FactLedger.maxDistinctPerSource, distinctEntries < FactLedger.maxDistinctEntries else {
+                droppedFacts += entry.count
+                return
+            }
+            distinctEntries += 1
+        }
+        sources[s].index[fold] = sources[s].entries.count
+        sources[s].entries.append(entry)
     }
 
     static func foldKey(_ payload: FactPayload) -> FoldKey {
