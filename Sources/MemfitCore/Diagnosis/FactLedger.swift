@@ -56,7 +56,8 @@ public struct FactLedger: Sendable {
             last = later.last
             lastTimestamp = later.lastTimestamp ?? lastTimestamp
             firstTimestamp = firstTimestamp ?? later.firstTimestamp
-            if let new = FactLedger.figure(later.first.payload), let old = FactLedger.figure(first.payload), new < old {
+            // The worst case is the smallest figure; a first entry with no readable figure gives way to one with.
+            if let new = FactLedger.figure(later.first.payload), FactLedger.figure(first.payload).map({ new < $0 }) ?? true {
                 first = later.first
             }
             earliest = [earliest, later.earliest].compactMap { $0 }.min()
@@ -71,6 +72,8 @@ public struct FactLedger: Sendable {
         public var key: SourceKey
         public var entries: [Entry] = []
         var index: [FoldKey: Int] = [:]
+        /// Entries counted against `maxDistinctPerSource`.
+        var distinctCount = 0
     }
 
     /// What makes two facts "the same" for folding.
@@ -83,6 +86,14 @@ public struct FactLedger: Sendable {
         /// OutOfMemoryErrors of one type are one entry, whatever text follows the type.
         case jvmOutOfMemory(String)
         case distinct(FactPayload)
+
+        /// Keys whose number has no bound of its own (any text can make a new one), so they count against the caps.
+        var isOpenEnded: Bool {
+            switch self {
+            case .distinct, .jvmOutOfMemory: return true
+            default: return false
+            }
+        }
     }
 
     /// One start's figures: the memory the calculator had and the classes it assumed.
@@ -99,6 +110,8 @@ public struct FactLedger: Sendable {
     /// Distinct (unfolded) entries over all sources: with many sources each under its own cap, this is what keeps
     /// memory bounded (a tester reached 1.8 GB with 5,000 pods of 64 different OOM lines each).
     public static let maxDistinctEntries = 10_000
+    /// Distinct failure entries over all sources: a budget of their own, apart from the warnings'.
+    public static let maxFailureEntries = 10_000
     public static let overflowSource = "(further sources, counted together)"
 
     public private(set) var sources: [SourceFacts] = []
@@ -106,6 +119,7 @@ public struct FactLedger: Sendable {
     /// Distinct facts beyond a source's cap or the overall cap: counted, not kept.
     public private(set) var droppedFacts = 0
     private var distinctEntries = 0
+    private var failureEntries = 0
 
     public init() {}
 
@@ -138,21 +152,43 @@ public struct FactLedger: Sendable {
         return sources.count - 1
     }
 
-    /// Folds an entry into its twin, or keeps it as a new one unless a distinct-entry cap is reached (then counted).
+    /// Folds an entry into its twin, or keeps it as a new one unless a cap is reached (then counted).
+    /// Facts that make a failure have their own budget, so a flood of warnings can never push a failure out.
     private mutating func insert(_ entry: Entry, fold: FoldKey, into s: Int) {
         if let e = sources[s].index[fold] {
             sources[s].entries[e].absorb(entry)
             return
         }
-        if case .distinct = fold {
-            guard sources[s].entries.count < FactLedger.maxDistinctPerSource, distinctEntries < FactLedger.maxDistinctEntries else {
-                droppedFacts += entry.count
-                return
+        if fold.isOpenEnded {
+            if FactLedger.makesFailure(entry.first.payload) {
+                guard failureEntries < FactLedger.maxFailureEntries else {
+                    droppedFacts += entry.count
+                    return
+                }
+                failureEntries += 1
+            } else {
+                guard sources[s].distinctCount < FactLedger.maxDistinctPerSource,
+                      distinctEntries < FactLedger.maxDistinctEntries else {
+                    droppedFacts += entry.count
+                    return
+                }
+                distinctEntries += 1
+                sources[s].distinctCount += 1
             }
-            distinctEntries += 1
         }
         sources[s].index[fold] = sources[s].entries.count
         sources[s].entries.append(entry)
+    }
+
+    /// Facts that are a failure on their own (the diagnoser reports them with severity failure).
+    static func makesFailure(_ payload: FactPayload) -> Bool {
+        switch payload {
+        case .regionsDoNotFit, .calculationFailedHeader, .execdMemoryCalculatorFailed, .execdOtherFailed, .launcherFailed,
+             .calculatorError, .jvmOutOfMemory, .containerOOMKilled, .memoryQuotaExceeded:
+            return true
+        case .userRule(let hit): return hit.severity == .failure
+        default: return false
+        }
     }
 
     static func foldKey(_ payload: FactPayload) -> FoldKey {

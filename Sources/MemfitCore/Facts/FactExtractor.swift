@@ -30,11 +30,24 @@ public enum FactExtractor {
     /// Free text inside a fact (a launcher's cause, an exec.d path) is at most this long.
     static let maxDetailCharacters = 300
 
-    /// `text` itself, or its head and tail around " … " when longer than `limit` characters.
+    /// `text` itself, or its head and tail around " … " when longer than `limit` Unicode scalars (not Characters:
+    /// one character with 200,000 combining marks is still 200,000 scalars). The cut falls between words, so a
+    /// secret is kept whole or dropped whole and the redactor, which runs later on the report, still recognises it.
     static func clipped(_ text: String, to limit: Int) -> String {
-        guard text.utf8.count > limit, text.count > limit else { return text }
-        let tail = limit / 4
-        return String(text.prefix(limit - tail - 3)) + " … " + String(text.suffix(tail))
+        let scalars = text.unicodeScalars
+        guard text.utf8.count > limit, scalars.count > limit else { return text }
+        let tailLength = limit / 4
+        let headEnd = scalars.index(scalars.startIndex, offsetBy: limit - tailLength - 3)
+        let tailStart = scalars.index(scalars.endIndex, offsetBy: -tailLength)
+        var head = scalars[..<headEnd]
+        if !scalars[headEnd].properties.isWhitespace {
+            head = head[..<(head.lastIndex { $0.properties.isWhitespace } ?? head.startIndex)]
+        }
+        var tail = scalars[tailStart...]
+        if !scalars[scalars.index(before: tailStart)].properties.isWhitespace {
+            tail = tail[(tail.firstIndex { $0.properties.isWhitespace }.map { tail.index(after: $0) } ?? tail.endIndex)...]
+        }
+        return String(String.UnicodeScalarView(head)) + " … " + String(String.UnicodeScalarView(tail))
     }
 
     static func payload(from m: PCRE2Match, entry: CatalogueEntry) -> FactPayload? {

@@ -24,8 +24,9 @@ public struct TextReporter: Reporter {
         }
         if report.droppedFacts > 0 {
             out.append(contentsOf: wrap(
-                "note: \(report.droppedFacts) launch lines were counted but not kept: a source had more than "
-                    + "\(FactLedger.maxDistinctPerSource) distinct messages of one kind.", indent: ""))
+                "note: \(report.droppedFacts) launch lines were counted but not kept: past \(FactLedger.maxDistinctPerSource) "
+                    + "distinct messages in one source, or \(FactLedger.maxDistinctEntries) warnings or "
+                    + "\(FactLedger.maxFailureEntries) failures in all, further distinct ones are only counted.", indent: ""))
         }
         return out.joined(separator: "\n") + "\n"
     }
