@@ -287,6 +287,9 @@ public enum Diagnoser {
                 }
             }
         }
+        // A build log names no service: it is paired with runs only when they all come from one source, so a scan
+        // of a mixed archive does not compare one service's build with every other service's starts.
+        guard Set(runs.map(\.source.key)).count == 1 else { return [] }
         var findings: [Finding] = []
         for setting in settings {
             let defaultValue = setting.name == "BPL_JVM_THREAD_COUNT" ? MemoryCalculator.defaultThreadCount : 0
@@ -302,6 +305,7 @@ public enum Diagnoser {
                     calculator: nil, recommendation: nil, evidence: orderedEvidence([setting.entry, run.entry]),
                     platform: platform, platformReason: reason)
                 finding.detail = "the build log sets $\(setting.name) \(setting.value), but the calculator ran with \(printed)"
+                finding.launchSetting = Finding.LaunchSetting(name: setting.name, value: setting.value)
                 stamp(&finding, [run.entry])
                 findings.append(finding)
             }

@@ -92,6 +92,13 @@ public struct Finding: Sendable {
     public var drift: Drift?
     /// The user rule behind a `userRule` finding.
     public var rule: UserRuleHit?
+    /// For launch-setting-ignored: the `BPL_*` variable the build log set, and its value.
+    public var launchSetting: LaunchSetting?
+
+    public struct LaunchSetting: Sendable, Equatable {
+        public var name: String
+        public var value: Int
+    }
 
     /// The kind as reports print it: a user rule's own kind, else the built-in one.
     public var kindName: String { rule?.kind ?? kind.rawValue }

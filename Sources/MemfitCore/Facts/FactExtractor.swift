@@ -5,7 +5,8 @@ public enum FactExtractor {
         if case .containerOOMKilled(let how, _) = payload { payload = .containerOOMKilled(how: how, attributes: record.attributes) }
         let testcontainers = payload == .testcontainersDump
         return Fact(
-            payload: payload, entryID: entry.id, source: record.source, timestamp: record.timestamp,
+            payload: payload, entryID: entry.id, source: record.source.map { clipped($0, to: maxDetailCharacters) },
+            timestamp: record.timestamp,
             platformHint: testcontainers ? .docker : record.platformHint,
             platformReason: testcontainers ? "a Testcontainers log dump" : record.platformReason,
             evidence: Evidence(
@@ -16,7 +17,8 @@ public enum FactExtractor {
     /// A user rule's hit on a record, as a fact like any other.
     public static func fact(from hit: UserRuleHit, record: LogRecord) -> Fact {
         Fact(
-            payload: .userRule(hit), entryID: hit.ruleID, source: record.source, timestamp: record.timestamp,
+            payload: .userRule(hit), entryID: hit.ruleID, source: record.source.map { clipped($0, to: maxDetailCharacters) },
+            timestamp: record.timestamp,
             platformHint: record.platformHint, platformReason: record.platformReason,
             evidence: Evidence(
                 input: record.input, line: record.line, text: clipped(record.message, to: maxEvidenceCharacters),

@@ -25,7 +25,7 @@ public enum CalcReport {
             lines.append(line)
             lines.append("")
             let short = required - calculator.totalMemory
-            lines.append("The JVM would not start: the \(check.rawValue) regions need \(required) but only \(calculator.totalMemory) "
+            lines.append("The JVM would not start: its \(Narrative.regionsName(check)) need \(required) but only \(calculator.totalMemory) "
                 + "is available, short by \(short) (\(short.humanReadable)).")
         case .invalidOptions(let line):
             lines.append(line)

@@ -48,17 +48,17 @@ public struct HTMLReporter: Reporter {
             + "<tr><th>Platform</th><td>\(f.platform.rawValue) (\(HTML.escape(f.platformReason)))</td></tr>"
             + (f.firstSeen.map { "<tr><th>First seen</th><td>\(HTML.escape($0))</td></tr>" } ?? "")
             + (f.lastSeen.map { "<tr><th>Last seen</th><td>\(HTML.escape($0))</td></tr>" } ?? "") + "</table>")
-        out.append("<p><strong>\(HTML.escape(Narrative.headline(f)))</strong></p>")
+        out.append("<p><strong>\(HTML.prose(Narrative.headline(f)))</strong></p>")
         let details = Narrative.details(f)
-        if !details.isEmpty { out.append("<ul>" + details.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>") }
+        if !details.isEmpty { out.append("<ul>" + details.map { "<li>\(HTML.prose($0))</li>" }.joined() + "</ul>") }
         if let c = f.calculator {
             out.append("<h3>Memory regions</h3>")
             out.append(regionsBar(c))
         }
         if let r = f.recommendation {
             out.append("<h3>Recommendation</h3>")
-            out.append("<p>\(HTML.escape(Narrative.recommendationHeadline(r))).</p>")
-            if let advice = r.containerLimitAdvice { out.append("<p>\(HTML.escape(advice))</p>") }
+            out.append("<p>\(HTML.prose(Narrative.recommendationHeadline(r))).</p>")
+            if let advice = r.containerLimitAdvice { out.append("<p>\(HTML.prose(advice))</p>") }
             out.append(recommendationChart(r))
         }
         if !f.evidence.isEmpty {
@@ -149,4 +149,19 @@ enum HTML {
     static let entities: [Character: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"]
 
     static func escape(_ text: String) -> String { Sanitizer.escaped(text, entities) }
+
+    /// Narrative text, escaped, with its Markdown-style `code` spans as <code> (an unpaired backtick stays as it is).
+    static func prose(_ text: String) -> String {
+        let parts = escape(text).split(separator: "`", omittingEmptySubsequences: false)
+        guard parts.count > 2 else { return parts.joined(separator: "`") }
+        var out = ""
+        for (i, part) in parts.enumerated() {
+            if i == 0 { out += part; continue }
+            let opensCode = i % 2 == 1
+            let unpaired = opensCode && i == parts.count - 1
+            out += unpaired ? "`" : (opensCode ? "<code>" : "</code>")
+            out += part
+        }
+        return out
+    }
 }

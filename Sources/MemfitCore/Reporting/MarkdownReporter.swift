@@ -39,7 +39,7 @@ public struct MarkdownReporter: Reporter {
                 let ms = e.timestamp.flatMap(LogTimestamp.milliseconds)
                 let time = ms.map(LogTimestamp.iso8601) ?? e.timestamp!
                 rows.append((ms, rows.count, "| \(Markdown.cell(time)) | \(Markdown.cell(f.source ?? "-")) | \(f.kindName) | "
-                    + "\(Markdown.cell(String(e.text.prefix(160)))) |"))
+                    + "\(Markdown.cell(FactExtractor.clipped(e.text, to: 160))) |"))
             }
         }
         guard rows.count >= 2 else { return [] }

@@ -50,10 +50,11 @@ public enum Narrative {
         var lines: [String] = []
         if f.kind == .containerOOMKilled { return oomKillAdvice(f) }
         if f.kind == .launchSettingIgnored {
-            return ["BPL_* variables are read when the container starts, not when the image is built: set them in the "
-                + "container's environment (ECS task definition `environment`, Kubernetes `env`, `docker run -e`), or bake "
-                + "a default into the image at build time with the environment-variables buildpack "
-                + "(`BPE_DEFAULT_BPL_JVM_THREAD_COUNT=100`, or `BPE_OVERRIDE_…` to force it)."]
+            let setting = f.launchSetting.map { "\($0.name)=\($0.value)" } ?? "BPL_JVM_THREAD_COUNT=100"
+            return ["BPL_* variables are read when the container starts, not when the image is built: set "
+                + "`\(setting)` in the container's environment (ECS task definition `environment`, Kubernetes `env`, "
+                + "`docker run -e`), or bake a default into the image at build time with the environment-variables "
+                + "buildpack (`BPE_DEFAULT_\(setting)`, or `BPE_OVERRIDE_\(setting)` to force it)."]
         }
         if f.kind == .jvmOutOfMemory && f.calculator == nil { return [outOfMemoryAdvice(f.detail ?? "", classes: nil)] }
         guard let c = f.calculator else {

@@ -65,8 +65,11 @@ public struct TextReporter: Reporter {
         if let c = f.calculator, let bar = bar(c) {
             out.append("  " + bar)
             if !color {
+                let userHeap = c.heapUserSet && c.regions.heapBytes != nil ? ", X heap set with -Xmx" : ""
                 let unlisted = c.regions.unlistedBytes != nil ? ", ? not listed" : ""
-                out.append("  (D direct, M metaspace, C code cache, T thread stacks\(unlisted), = heap, ! over the limit)")
+                out.append(contentsOf: wrap(
+                    "(D direct, M metaspace, C code cache, T thread stacks\(userHeap)\(unlisted), = heap, ! over the limit)",
+                    indent: "  "))
             }
         }
         for line in Narrative.details(f) { out.append(contentsOf: wrap(line, indent: "  ")) }
