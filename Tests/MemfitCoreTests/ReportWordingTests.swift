@@ -76,4 +76,17 @@ import Testing
         #expect(lines[3].hasPrefix("  ecs/credentials/…e0f1a2b3c4d "))
         #expect(lines[4].hasPrefix("  …chive/2023/06/13/orders.log "))
     }
+
+    /// Wide characters were counted as one column, so CJK text in a failure line ran to 190 columns; zero-width and
+    /// tag characters passed through to the terminal.
+    @Test func textStaysWithin100TerminalCells() throws {
+        let wide = String(repeating: "漢字", count: 40)
+        let text = "[pod/\(String(repeating: "漢", count: 30))/app] " + HostileInputTests.fl + " " + wide + "\u{200B}\u{E0041}"
+        let out = TextReporter(color: false).render(try analyze(text))
+        let lines = out.split(separator: "\n")
+        #expect(lines.contains { $0.contains("漢") })
+        #expect(lines.allSatisfy { TextLayout.cells($0) <= 100 })
+        #expect(!out.unicodeScalars.contains { $0.value == 0x200B || $0.value == 0xE0041 })
+        #expect(TextLayout.cells("a漢b") == 4)
+    }
 }

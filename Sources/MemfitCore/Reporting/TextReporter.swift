@@ -147,6 +147,20 @@ public struct TextReporter: Reporter {
 }
 
 enum TextLayout {
+    /// Terminal cells a character takes: 2 for East Asian wide and fullwidth characters and emoji, else 1.
+    static func cells(_ character: Character) -> Int {
+        guard let v = character.unicodeScalars.first?.value, v >= 0x1100 else { return 1 }
+        let wide: [ClosedRange<UInt32>] = [
+            0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+            0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x1F300...0x1F64F,
+            0x1F900...0x1F9FF, 0x20000...0x3FFFD,
+        ]
+        return wide.contains { $0.contains(v) } ? 2 : 1
+    }
+
+    /// The width of a line in terminal cells.
+    static func cells(_ text: some StringProtocol) -> Int { text.reduce(0) { $0 + cells($1) } }
+
     /// Greedy word wrap; a word longer than a line is cut. Widths are counted as they grow (linear time).
     static func wrap(_ text: String, width: Int, indent: String, hanging: String) -> [String] {
         var lines: [String] = []
@@ -161,17 +175,25 @@ enum TextLayout {
         }
         for piece in text.split(separator: " ") {
             let characters = Array(piece)
+            let cells = characters.map(TextLayout.cells)
+            var remaining = cells.reduce(0, +)
             var start = 0
-            if !empty && currentWidth + 1 + characters.count > width { flush() }
-            while currentWidth + (empty ? 0 : 1) + (characters.count - start) > width {
+            if !empty && currentWidth + 1 + remaining > width { flush() }
+            while currentWidth + (empty ? 0 : 1) + remaining > width {
                 let room = max(1, width - currentWidth - (empty ? 0 : 1))
-                current += (empty ? "" : " ") + String(characters[start..<(start + room)])
-                start += room
+                var end = start, taken = 0
+                while end < characters.count, end == start || taken + cells[end] <= room {
+                    taken += cells[end]
+                    end += 1
+                }
+                current += (empty ? "" : " ") + String(characters[start..<end])
+                start = end
+                remaining -= taken
                 flush()
             }
             if start < characters.count {
                 current += (empty ? "" : " ") + String(characters[start...])
-                currentWidth += (empty ? 0 : 1) + characters.count - start
+                currentWidth += (empty ? 0 : 1) + remaining
                 empty = false
             }
         }
@@ -196,9 +218,9 @@ public enum Sanitizer {
         for s in text.unicodeScalars {
             let v = s.value
             if v == 0x09 { scalars.append(" "); continue }
-            // C0, DEL, C1; line and paragraph separators; bidi marks, embeddings and isolates.
-            if v < 0x20 || (0x7F...0x9F).contains(v) || (0x2028...0x202E).contains(v) || (0x2066...0x2069).contains(v)
-                || v == 0x200E || v == 0x200F || v == 0x061C {
+            // C0, DEL, C1; line and paragraph separators; format characters (bidi marks, embeddings and isolates,
+            // zero-width spaces and joiners, tag characters), which can hide or reorder what a reader sees.
+            if v < 0x20 || (0x7F...0x9F).contains(v) || v == 0x2028 || v == 0x2029 || s.properties.generalCategory == .format {
                 continue
             }
             scalars.append(s)
