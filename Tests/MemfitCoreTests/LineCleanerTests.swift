@@ -25,6 +25,8 @@ struct CleanerCase: Sendable, CustomTestStringConvertible {
             raw: "\u{1B}[31;1mERROR: \u{1B}[0mfailed", message: "ERROR: failed"),
         CleanerCase(raw: "^[[33mWARN^[[0m x #033[1mbold#033[0m", message: "WARN x bold"),
         CleanerCase(raw: "\u{1B}]0;title\u{07}text", message: "text"),
+        // An OSC never ended on its line used to swallow the rest of it, launch line and all.
+        CleanerCase(raw: "junk \u{1B}]0;title fixed memory regions", message: "junk 0;title fixed memory regions"),
         // DCS, APC, PM and SOS strings go whole (a tester's "\eP x\e\\fixed" left "xfixed"); a cursor move right
         // stood for blank space.
         CleanerCase(raw: "\u{1B}Px\u{1B}\\fixed \u{1B}_apc\u{07}memory\u{1B}^pm\u{1B}\\ \u{1B}Xsos\u{1B}\\x", message: "fixed memory x"),

@@ -97,12 +97,13 @@ public struct LineCleaner: Sendable {
                     }
                 } else if kind == UInt8(ascii: "]") || kind == UInt8(ascii: "P") || kind == UInt8(ascii: "X")
                     || kind == UInt8(ascii: "^") || kind == UInt8(ascii: "_") {
-                    // A string up to BEL or ST (ESC \): OSC (titles, links), DCS, SOS, PM, APC.
-                    i += 1
-                    while i < n && bytes[i] != 0x07 && !(bytes[i] == 0x1B && i + 1 < n && bytes[i + 1] == UInt8(ascii: "\\")) {
-                        i += 1
+                    // A string up to BEL or ST (ESC \): OSC (titles, links), DCS, SOS, PM, APC. One that is never
+                    // ended on the line loses only its introducer, so it cannot hide the launch line after it.
+                    var end = i + 1
+                    while end < n && bytes[end] != 0x07 && !(bytes[end] == 0x1B && end + 1 < n && bytes[end + 1] == UInt8(ascii: "\\")) {
+                        end += 1
                     }
-                    if i < n { i += bytes[i] == 0x07 ? 1 : 2 }
+                    i = end < n ? end + (bytes[end] == 0x07 ? 1 : 2) : i + 1
                 } else if kind == UInt8(ascii: "(") || kind == UInt8(ascii: ")") {
                     i = min(n, i + 2)
                 } else {
