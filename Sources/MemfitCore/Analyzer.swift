@@ -272,6 +272,9 @@ final class RecordProcessor {
     var cappedStrings = 0
     var shape: String?
     var error: InputError?
+    /// Nested base64+gzip payloads inside a JSON input: bytes inflated so far, and the budget the input has earned.
+    var nestedInflated: Int64 = 0
+    var nestedBudget: Int64 = JSONLogDecoder.nestedBudgetFloor
     static let sniffLines = 64
     static let maxLimitHitsReported = 20
 

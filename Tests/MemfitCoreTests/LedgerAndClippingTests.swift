@@ -87,4 +87,21 @@ import Testing
             #expect(!out.contains("AKIAIOSFODNN"))
         }
     }
+
+    /// Payloads of base64+gzip nested in a JSON document: a 64 KB file once took ten minutes to inflate. Past the
+    /// input's budget they are skipped and reported once; the events before them still count.
+    @Test func nestedPayloadsHaveAnInflationBudget() throws {
+        let dir = try makeTemporaryDirectory("nested")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let payload = dir.appendingPathComponent("payload.b64")
+        // 17 MiB of spaces: past the 16 MiB a single payload may inflate to, so each one costs the budget 16 MiB.
+        try shell("head -c 17825792 /dev/zero | tr '\\0' ' ' | gzip -c | base64 -w0 > \(payload.path)")
+        let b64 = try String(contentsOf: payload, encoding: .utf8)
+        let event = #"{"logStreamName":"ecs/api/1","timestamp":1686671504000,"message":"\#(Self.fl)","eventId":"1"}"#
+        let text = "[" + ([event] + Array(repeating: #"{"Data":""# + b64 + #""}"#, count: 8)).joined(separator: ",") + "]\n"
+        let report = try analyze(text, name: "nested.json")
+        #expect(report.findings.map(\.kind) == [.calculatorFailure])
+        let error = try #require(report.inputErrors.first)
+        #expect(error.detail?.contains("nested gzip payloads from line 1 on were skipped") == true)
+    }
 }

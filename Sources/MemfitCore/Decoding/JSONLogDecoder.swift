@@ -19,6 +19,10 @@ struct JSONLogDecoder {
     var state = State()
     static let maxScalarBytes = 8 << 20
     static let maxNestedPayload = 16 << 20
+    /// Nested payloads of one input may inflate to this much, plus `nestedBudgetRatio` times the base64 text the
+    /// outer document held: a few KB of payloads nested in payloads once took ten minutes to inflate.
+    static let nestedBudgetFloor: Int64 = 64 << 20
+    static let nestedBudgetRatio: Int64 = 100
 
     struct Frame {
         var isObject: Bool
@@ -399,12 +403,26 @@ struct JSONLogDecoder {
             processor.error = InputError(input: processor.input, reason: .invalidFormat, detail: "awslogs.data on line \(line) \(why)")
         }
         guard nesting < 2 else { return }
+        if nesting == 0 { processor.nestedBudget += JSONLogDecoder.nestedBudgetRatio * Int64(text.utf8.count) }
         guard let compressed = Base64.decode(text) else { return broken("is not base64") }
         var bytes = compressed
         if compressed.starts(with: [0x1F, 0x8B]) {
-            guard let inflated = Gunzip.inflate(compressed, limit: JSONLogDecoder.maxNestedPayload) else {
+            let room = processor.nestedBudget - processor.nestedInflated
+            func overBudget() {
+                guard processor.error == nil else { return }
+                processor.error = InputError(
+                    input: processor.input, reason: .invalidFormat,
+                    detail: "nested gzip payloads from line \(line) on were skipped: they inflate past "
+                        + "\(processor.nestedBudget >> 20) MiB, far more than the input holds (a likely gzip bomb)")
+            }
+            guard room > 0 else { return overBudget() }
+            let limit = Int(min(room, Int64(JSONLogDecoder.maxNestedPayload)))
+            guard let inflated = Gunzip.inflate(compressed, limit: limit) else {
+                processor.nestedInflated += Int64(limit)  // the work was done, whatever the outcome
+                if limit < JSONLogDecoder.maxNestedPayload { return overBudget() }
                 return broken("is not complete gzip, or inflates past \(JSONLogDecoder.maxNestedPayload >> 20) MiB")
             }
+            processor.nestedInflated += Int64(inflated.count)
             bytes = inflated
         }
         var nested = JSONLogDecoder()
