@@ -104,4 +104,16 @@ import Testing
         let error = try #require(report.inputErrors.first)
         #expect(error.detail?.contains("nested gzip payloads from line 1 on were skipped") == true)
     }
+
+    /// describe-tasks containers are held until their task closes: only those that can be reported are kept.
+    @Test func manyHealthyContainersDoNotHideTheKilledOne() throws {
+        let healthy = Array(repeating: #"{"name":"side","exitCode":0,"lastStatus":"STOPPED"}"#, count: 5_000)
+        let killed = #"{"name":"app","exitCode":137,"reason":"OutOfMemoryError: Container killed due to memory usage","memory":512}"#
+        let text = #"{"tasks":[{"taskArn":"arn:aws:ecs:eu-west-1:123456789012:task/c/abc","launchType":"FARGATE","memory":"1024","#
+            + #""containers":["# + (healthy + [killed]).joined(separator: ",") + "]}]}\n"
+        let report = try analyze(text, name: "tasks.json")
+        let finding = try #require(report.findings.first)
+        #expect(report.findings.map(\.kind) == [.containerOOMKilled])
+        #expect(finding.memoryLimitBytes == 512 << 20)
+    }
 }

@@ -23,6 +23,9 @@ struct JSONLogDecoder {
     /// outer document held: a few KB of payloads nested in payloads once took ten minutes to inflate.
     static let nestedBudgetFloor: Int64 = 64 << 20
     static let nestedBudgetRatio: Int64 = 100
+    static let maxHeldContainers = 1_024
+    /// A get-query-results row has a few fields (@timestamp, @message, @logStream, @log, @ptr).
+    static let maxRowFields = 64
 
     struct Frame {
         var isObject: Bool
@@ -187,8 +190,15 @@ struct JSONLogDecoder {
             return
         }
         // ECS describe-tasks: containers close before their task.
+        // Only a container with a reason or a non-zero exit code can be reported, and a task has at most 10: an array of
+        // 900,000 "containers" once grew memory by 500 MB.
         if parentKey == "containers" {
-            state.containers.append(f)
+            if f["reason"] != nil || f["exitCode"].map({ $0 != "0" }) == true,
+               state.containers.count < JSONLogDecoder.maxHeldContainers {
+                state.containers.append(f)
+            } else if f["exitCode"] != nil {
+                state.records += 1  // a clean exit is a record read, with nothing to report
+            }
             return
         }
         if parentKey == "tasks", f["taskArn"] != nil || f["launchType"] != nil {
@@ -198,7 +208,7 @@ struct JSONLogDecoder {
         }
         // get-query-results: rows of {"field", "value"} pairs, emitted when the row's array closes.
         if f.count <= 2, let field = f["field"], f.keys.allSatisfy({ $0 == "field" || $0 == "value" }) {
-            state.row[field] = f["value"] ?? ""
+            if state.row[field] != nil || state.row.count < JSONLogDecoder.maxRowFields { state.row[field] = f["value"] ?? "" }
             return
         }
         // docker inspect
