@@ -39,4 +39,14 @@ import Testing
     @Test func filesAndStdinPassThrough() {
         #expect(InputFiles().expand(["-", "/nonexistent/x.log"]).files == ["-", "/nonexistent/x.log"])
     }
+
+    /// A file whose name is not UTF-8 was skipped without a word (its name cannot make a Swift path).
+    @Test func aNameThatIsNotUTF8IsReported() throws {
+        let root = try makeTemporaryDirectory("names")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try shell("printf x > \(root.path)/good.log && printf x > \"\(root.path)/$(printf 'bad\\377name.log')\"")
+        let (files, errors) = InputFiles().expand([root.path])
+        #expect(files == [root.path + "/good.log"])
+        #expect(errors.map(\.detail) == ["holds a file whose name is not valid UTF-8; rename it to have it read"])
+    }
 }

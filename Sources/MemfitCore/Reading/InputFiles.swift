@@ -47,7 +47,13 @@ public struct InputFiles: Sendable {
         var names: [String] = []
         while let entry = readdir(handle) {
             let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(validatingCString: $0) }
+            }
+            guard let name else {
+                // Swift paths are UTF-8: such a file cannot be opened by name, so say so rather than skip it silently.
+                errors.append(InputError(input: directory, reason: .readFailed,
+                                         detail: "holds a file whose name is not valid UTF-8; rename it to have it read"))
+                continue
             }
             if name != "." && name != ".." { names.append(name) }
         }
@@ -56,7 +62,12 @@ public struct InputFiles: Sendable {
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             let rel = relative.isEmpty ? name : relative + "/" + name
             var entryInfo = stat()
-            guard stat(path, &entryInfo) == 0 else { continue }  // a dangling link
+            guard stat(path, &entryInfo) == 0 else {
+                if errno != ENOENT {  // ENOENT is a dangling link; anything else (a path too long, a loop) is said
+                    errors.append(InputError(input: path, reason: .readFailed, detail: String(cString: strerror(errno))))
+                }
+                continue
+            }
             switch entryInfo.st_mode & S_IFMT {
             case S_IFDIR:
                 if !exclude.contains(where: { matches($0, name: name, relative: rel) }) {
