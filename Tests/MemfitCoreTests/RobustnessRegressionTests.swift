@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+@testable import MemfitCore
+
+/// Inputs a tester found crashing or misleading the release binary: each case here trapped, hung or lost a finding.
+@Suite struct TimestampOverflowTests {
+    /// Figures past Int's range, or dates and times that do not exist, are not timestamps (they trapped: SIGILL).
+    @Test(arguments: [
+        "1/1/9223372036854775807, 1:00:00 PM", "1/1/999999999999999, 1:00:00 PM", "1/1/999999999999999,1:00:00,PM",
+        "6/13/2023, 4:51:44 PM GMT+999999999999999", "6/13/2023, 4:51:44 PM GMT+99999999999999999999",
+        "6/13/2023, 4:51:44 PM GMT+1:999999999999999", "13/1/2023, 1:00:00 PM", "2/30/2023, 1:00:00 PM",
+        "6/13/2023, 13:00:00 PM", "6/13/2023, 0:00:00 AM", "6/13/0, 1:00:00 PM", "2023-13-01T00:00:00Z",
+        "9999-99-99T00:00:00Z", "2023-02-30T00:00:00Z", "2023-06-13T25:61:61Z", "2023-06-13T15:00:00+99:00",
+        "0000-01-01T00:00:00Z", "2023-00-10T00:00:00Z",
+    ])
+    func unreadableTimestampsAreNil(_ text: String) {
+        #expect(LogTimestamp.milliseconds(text) == nil)
+    }
+
+    @Test(arguments: [
+        ("6/13/2023, 4:51:44 PM GMT+0530", "2023-06-13T11:21:44.000Z"),
+        ("6/13/2023, 4:51:44 PM GMT-05:30", "2023-06-13T22:21:44.000Z"),
+        ("12/31/9999, 11:59:59 PM", "9999-12-31T23:59:59.000Z"),
+        ("0001-01-01T00:00:00Z", "1-01-01T00:00:00.000Z"),
+        ("2024-02-29T12:00:00Z", "2024-02-29T12:00:00.000Z"),
+    ])
+    func edgesOfTheRangeStillRead(_ text: String, _ iso: String) throws {
+        let ms = try #require(LogTimestamp.milliseconds(text))
+        #expect(LogTimestamp.iso8601(ms) == iso)
+    }
+
+    /// The extremes of Int64 format without trapping (Java's Instant gives the same dates).
+    @Test(arguments: [
+        (Int64.min, "-292275055-05-16T16:47:04.192Z"), (Int64.max, "292278994-08-17T07:12:55.807Z"),
+        (-1, "1969-12-31T23:59:59.999Z"), (0, "1970-01-01T00:00:00.000Z"),
+    ])
+    func iso8601OfAnyInstant(_ ms: Int64, _ iso: String) {
+        #expect(LogTimestamp.iso8601(ms) == iso)
+    }
+
+    /// The tester's inputs (each trapped): the unreadable timestamp is ignored, the failure is still found.
+    @Test(arguments: [
+        ("ts.json", #"{"events":[{"logStreamName":"s","timestamp":"1/1/9223372036854775807, 1:00:00 PM","message":"\#(TimestampOverflowTests.fl)","eventId":"1"}]}"#),
+        ("d.json", #"{"log":"\#(TimestampOverflowTests.fl)\n","stream":"stdout","time":"1/1/999999999999999, 1:00:00 PM"}"#),
+        ("i.csv", "@timestamp,@message\n\"1/1/999999999999999, 1:00:00 PM\",\"\(TimestampOverflowTests.fl)\"\n"),
+        ("c.log", "1/1/999999999999999,1:00:00,PM stdout F \(TimestampOverflowTests.fl)\n"),
+    ])
+    func overflowingTimestampsInInputsAreIgnored(_ name: String, _ text: String) throws {
+        let report = try analyze(text + "\n", name: name)
+        let finding = try #require(report.findings.first)
+        #expect(finding.calculator?.availableBytes == Int64(616_300 * 1024))
+        #expect(finding.occurrences == 1)
+    }
+
+    /// Durations that overflow or reach back before year 1, and dates that do not exist, are not instants.
+    @Test(arguments: [
+        "100000000000000d", "9223372036854775807m", "99999999999999999999h", "3000000000d", "2023-13-01", "9999-99-99",
+        "2023-02-30", "2023-06-13T25:61:61Z", "-5d", "d",
+    ])
+    func impossibleWindowsAreNil(_ text: String) {
+        #expect(TimeWindow.instant(text, now: 1_686_671_504_123) == nil)
+    }
+
+    @Test(arguments: [("24h", Int64(1_000_000_000_000 - 86_400_000)), ("2023-06-13", 1_686_614_400_000), ("0d", 1_000_000_000_000)])
+    func possibleWindowsRead(_ text: String, _ ms: Int64) {
+        #expect(TimeWindow.instant(text, now: 1_000_000_000_000) == ms)
+    }
+
+    static let fl = HostileInputTests.fl
+}
