@@ -182,7 +182,9 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
             func instant(_ option: String) throws(Arguments.UsageError) -> Int64? {
                 guard let text = parsed.value(option) else { return nil }
                 guard let ms = TimeWindow.instant(text, now: now) else {
-                    throw Arguments.UsageError(message: "\(option): '\(text)' is not a date, a time or a duration like 24h or 7d")
+                    throw Arguments.UsageError(
+                        message: "\(option): '\(text)' is not a real date (2023-06-13), time (2023-06-13T15:00:00Z) "
+                            + "or duration like 24h or 7d")
                 }
                 return ms
             }

@@ -69,3 +69,16 @@ import Testing
 
     static let fl = HostileInputTests.fl
 }
+
+@Suite struct TimeWindowOptionTests {
+    /// A date that does not exist was accepted (`--since 2023-13-01` filtered the failure out and exited 0).
+    @Test(arguments: [
+        ("--since", "2023-13-01"), ("--since", "9999-99-99"), ("--until", "2023-02-30"), ("--since", "2023-06-13T25:61:61Z"),
+        ("--since", "100000000000000d"), ("--until", "3000000000d"),
+    ])
+    func impossibleDatesAreUsageErrors(_ option: String, _ value: String) throws {
+        let result = try runMemfit(["scan", option, value, Fixtures.url("p09-no-limit-1G.log").path])
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("memfit: \(option): '\(value)' is not a real date"), "\(result.stderr)")
+    }
+}
