@@ -82,3 +82,37 @@ import Testing
         #expect(result.stderr.hasPrefix("memfit: \(option): '\(value)' is not a real date"), "\(result.stderr)")
     }
 }
+
+@Suite struct EventIDDedupTests {
+    static let calculating = "Calculating JVM memory based on 616300K available memory"
+    static let fl = HostileInputTests.fl
+
+    /// One id over two different lines is two events: the failure under a reused id was dropped as a repeat.
+    /// Where the id is not a CloudWatch event id (a request `id`), even the same line twice is two lines.
+    @Test(arguments: [
+        ("req.jsonl", #"{"id":"req-1","message":"\#(calculating)"}"# + "\n" + #"{"id":"req-1","message":"\#(fl)"}"#, 1),
+        ("ev.jsonl", #"{"eventId":"1","message":"\#(calculating)"}"# + "\n" + #"{"eventId":"1","message":"\#(fl)"}"#, 1),
+        ("ev.json", #"{"events":[{"logStreamName":"s","eventId":"1","message":"\#(calculating)"},"#
+            + #"{"logStreamName":"s","eventId":"1","message":"\#(fl)"}]}"#, 1),
+        ("req2.jsonl", #"{"id":"req-1","message":"\#(fl)"}"# + "\n" + #"{"id":"req-1","message":"\#(fl)"}"#, 2),
+        ("same.json", #"{"events":[{"logStreamName":"s","eventId":"1","message":"\#(fl)"},"#
+            + #"{"logStreamName":"s","eventId":"1","message":"\#(fl)"}]}"#, 1),
+        ("sub.json", #"{"logGroup":"g","logStream":"s","logEvents":[{"id":"1","message":"\#(calculating)"},"#
+            + #"{"id":"1","message":"\#(fl)"},{"id":"1","message":"\#(fl)"}]}"#, 1),
+    ])
+    func aReusedIDWithOtherTextIsKept(_ name: String, _ text: String, _ occurrences: Int) throws {
+        let report = try analyze(text + "\n", name: name)
+        let finding = try #require(report.findings.first { $0.calculator?.availableBytes == Int64(616_300 * 1024) })
+        #expect(finding.occurrences == occurrences)
+    }
+
+    /// `--output text`: the same eventId on another line is another event.
+    @Test func textOutputKeysOnIDAndMessage() throws {
+        let id = String(repeating: "3", count: 56)
+        let text = "EVENTS\t\(id)\t1686671505000\tstream\t\(Self.calculating)\t1686671504123\n"
+            + "EVENTS\t\(id)\t1686671505000\tstream\t\(Self.fl)\t1686671504124\n"
+        let finding = try #require(try analyze(text, name: "t.txt").findings.first)
+        #expect(finding.calculator?.availableBytes == Int64(616_300 * 1024))
+        #expect(finding.occurrences == 1)
+    }
+}
