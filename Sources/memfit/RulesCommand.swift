@@ -17,7 +17,7 @@ let rulesHelp = """
         "caseless": false,                         optional
         "message": "a native allocation of {size} failed",   {group} placeholders
         "when": ["size >= 64M"],                   optional: all must hold (numbers or sizes)
-        "samples": ["native allocation of 128M failed"]   required: lines that must match
+        "samples": ["native allocation of 128M failed"]   required: 1 to 100 lines that must match
       }]}
 
     check   compiles every pattern, runs every sample, and reports each problem with the file, the

@@ -116,3 +116,52 @@ import Testing
         #expect(finding.occurrences == 1)
     }
 }
+
+@Suite struct RulesFileSizeTests {
+    /// `JSONNode.parse` copied the open array on every append: 100,000 elements took over a minute.
+    @Test(arguments: [100_000, 300_000])
+    func bigArraysParseInLinearTime(_ count: Int) throws {
+        let text = "[" + Array(repeating: "0", count: count).joined(separator: ",") + "]"
+        let start = ContinuousClock.now
+        guard case .array(let items) = try JSONNode.parse(Array(text.utf8)) else {
+            Issue.record("not an array")
+            return
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(items.count == count)
+        #expect(throws: RulesError(file: "r.json", message: "rule 1 is not an object")) {
+            try RuleFile.parse(Array(text.utf8), file: "r.json")
+        }
+    }
+
+    @Test func nestedMembersKeepTheirOrderAndKeys() throws {
+        let node = try JSONNode.parse(Array(#"{"a": [1, {"b": "x", "c": [true, null]}], "d": "y"}"#.utf8))
+        guard case .object(let fields) = node, fields.map(\.0) == ["a", "d"], case .array(let a) = fields[0].1, a.count == 2,
+              case .number("1") = a[0], case .object(let inner) = a[1], inner.map(\.0) == ["b", "c"],
+              case .array(let c) = inner[1].1, c.count == 2, case .bool(true) = c[0], case .null = c[1],
+              case .string("y") = fields[1].1
+        else {
+            Issue.record("\(node)")
+            return
+        }
+    }
+
+    /// 100,000 samples of one rule took half a minute to check; past 100 the file is refused, at once.
+    @Test(arguments: [(100, nil), (101, "has 101 samples; at most 100"), (100_000, "has 100000 samples; at most 100")])
+    func samplesAreCapped(_ count: Int, _ problem: String?) throws {
+        let samples = Array(repeating: "\"xx abc yy\"", count: count).joined(separator: ",")
+        let json = #"{"rules": [{"id": "r", "pattern": "abc", "kind": "x", "severity": "info", "samples": [\#(samples)]}]}"#
+        let start = ContinuousClock.now
+        do {
+            let rules = try RuleFile.parse(Array(json.utf8), file: "s.json")
+            #expect(problem == nil)
+            #expect(rules.first?.samples.count == count)
+            let user = try UserRules(rules, file: "s.json")
+            #expect(user.checkSamples().isEmpty)
+            #expect(user.backtrackingWarnings().isEmpty)
+        } catch {
+            #expect(error == RulesError(file: "s.json", ruleID: "r", message: (problem ?? "") + " (a few typical lines are enough)"))
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+}
