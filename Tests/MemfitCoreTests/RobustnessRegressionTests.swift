@@ -165,3 +165,41 @@ import Testing
         #expect(ContinuousClock.now - start < .seconds(5))
     }
 }
+
+@Suite struct BuildLogSizeTests {
+    func parse(_ text: String, name: String) throws -> BuildLog {
+        var source = BytesSource(Array(text.utf8))
+        return try BuildLogParser().parse(&source, name: name)
+    }
+
+    /// 80,000 buildpacks took 23 s (a linear search per line); now at most 10,000 are kept, in the order first seen,
+    /// with a later version of a kept one still recorded, and what was left out said in the notes.
+    @Test func distinctBuildpacksAndRowsAreCappedInOrder() throws {
+        var lines = ["===> DETECTING"]
+        lines += (0..<80_000).map { "[detector] paketo-buildpacks/bp\($0)   1.\($0).0" }
+        lines.append("[detector] paketo-buildpacks/bp5   9.9.9")
+        lines += (0..<10_002).map { "$BPL_X\($0)  v\($0)  what it does" }
+        lines.append("$BPL_X7  later  ignored")
+        let start = ContinuousClock.now
+        let log = try parse(lines.joined(separator: "\n") + "\n", name: "big.log")
+        #expect(ContinuousClock.now - start < .seconds(20))
+        #expect(log.buildpacks.count == 10_000)
+        #expect(log.buildpacks.first.map { "\($0.id)@\($0.version)" } == "paketo-buildpacks/bp0@1.0.0")
+        #expect(log.buildpacks.last.map { "\($0.id)@\($0.version)" } == "paketo-buildpacks/bp9999@1.9999.0")
+        #expect(log.buildpacks[5].version == "9.9.9")
+        #expect(log.configuration.count == 10_000)
+        #expect(log.configuration[7].value == "v7")
+        #expect(log.notes == [
+            "big.log: more than 10000 buildpacks; only the first 10000 are compared.",
+            "big.log: more than 10000 configuration rows; only the first 10000 are compared.",
+        ])
+
+        let other = try parse("===> DETECTING\n[detector] paketo-buildpacks/bp1   2.0.0\n$BPL_X1  v9\n", name: "small.log")
+        let diff = BuildDiff(passing: other, failing: log)
+        #expect(diff.changed == [BuildDiff.Change(id: "paketo-buildpacks/bp1", from: "2.0.0", to: "1.1.0")])
+        #expect(diff.added.count == 9_999)
+        #expect(diff.added.prefix(2).map(\.id) == ["paketo-buildpacks/bp0", "paketo-buildpacks/bp2"])
+        #expect(diff.components.prefix(3).map(\.id) == ["$BPL_X1", "$BPL_X0", "$BPL_X2"])
+        #expect(diff.notes.prefix(2) == log.notes[...])
+    }
+}
