@@ -241,6 +241,9 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
 
     let streamFailed = Locked(false)
     let paths = parsed.positional.isEmpty ? ["-"] : parsed.positional
+    if InputFiles.repeatsStandardInput(paths) {
+        writeStderr("memfit: '-' is given more than once; standard input is read once")
+    }
     let files = InputFiles(include: parsed.values("--include"), exclude: parsed.values("--exclude"))
     var report: AnalysisReport
     do {

@@ -203,3 +203,27 @@ import Testing
         #expect(diff.notes.prefix(2) == log.notes[...])
     }
 }
+
+@Suite struct StandardInputOnceTests {
+    @Test(arguments: [
+        (["-", "-"], ["-"], true), (["-", "a.log", "-", "a.log"], ["-", "a.log"], true), (["-"], ["-"], false),
+        (["a.log", "b.log"], ["a.log", "b.log"], false),
+    ])
+    func stdinIsExpandedOnce(_ paths: [String], _ files: [String], _ repeated: Bool) {
+        #expect(InputFiles().expand(paths).files == files)
+        #expect(InputFiles.repeatsStandardInput(paths) == repeated)
+    }
+
+    /// `scan -j 2 - -` read standard input from two threads: the output changed from run to run.
+    @Test(arguments: [["scan", "-j", "2", "-f", "json", "-", "-"], ["analyze", "-f", "json", "-", "-"]])
+    func stdinGivenTwiceIsReadOnce(_ args: [String]) throws {
+        let text = (0..<2000).map { "line \($0)\n" }.joined() + HostileInputTests.fl + "\n"
+        let result = try runMemfit(args, stdin: Data(text.utf8))
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("memfit: '-' is given more than once; standard input is read once\n"), "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let findings = try #require(json["findings"] as? [[String: Any]])
+        #expect(findings.count == 1)
+        #expect(findings.first?["occurrences"] as? Int == 1)
+    }
+}
