@@ -227,3 +227,25 @@ import Testing
         #expect(findings.first?["occurrences"] as? Int == 1)
     }
 }
+
+@Suite struct OutputErrorTests {
+    /// Help, the version and `rules check` exited 0 into /dev/full; every output that cannot be written is exit 74.
+    @Test(arguments: [
+        ["help"], ["--help"], ["-h"], ["--version"], ["analyze", "--help"], ["scan", "--help"], ["calc", "--help"],
+        ["diff", "--help"], ["query", "--help"], ["rules", "--help"], ["help", "calc"], ["help", "rules"], ["help", "analyze"],
+        ["rules", "check", "RULES"],
+    ])
+    func unwritableOutputIsSeventyFour(_ args: [String]) throws {
+        let dir = try makeTemporaryDirectory("full")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("r.json")
+        try Data(#"{"rules": [{"id": "r", "pattern": "abc", "kind": "x", "severity": "info", "samples": ["abc"]}]}"#.utf8)
+            .write(to: file)
+        let arguments = args.map { $0 == "RULES" ? file.path : $0 }
+        let ok = try runMemfit(arguments)
+        #expect(ok.status == 0)
+        let full = try runMemfit(arguments, stdout: FileHandle(forWritingAtPath: "/dev/full"))
+        #expect(full.status == 74)
+        #expect(full.stderr.contains("could not be written to standard output"), "\(full.stderr)")
+    }
+}
