@@ -249,6 +249,7 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
     }
 
     let streamFailed = Locked(false)
+    if let hint = InputFiles.terminalHint(paths: parsed.positional, stdinIsTerminal: isatty(0) == 1) { writeStderr(hint) }
     let paths = parsed.positional.isEmpty ? ["-"] : parsed.positional
     if InputFiles.repeatsStandardInput(paths) {
         writeStderr("memfit: '-' is given more than once; standard input is read once")

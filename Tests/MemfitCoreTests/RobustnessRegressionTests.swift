@@ -249,3 +249,42 @@ import Testing
         #expect(full.stderr.contains("could not be written to standard output"), "\(full.stderr)")
     }
 }
+
+@Suite struct TerminalHintTests {
+    static let hint = "memfit: reading logs from standard input (paste them, then Ctrl-D; memfit --help for usage)"
+
+    @Test(arguments: [([String](), true, hint), ([], false, nil), (["-"], true, nil), (["a.log"], true, nil)])
+    func hintOnlyForATerminalWithoutPaths(_ paths: [String], _ terminal: Bool, _ hint: String?) {
+        #expect(InputFiles.terminalHint(paths: paths, stdinIsTerminal: terminal) == hint)
+    }
+
+    /// `memfit` alone on a terminal waited silently; now it says what it is waiting for, then reads as before.
+    @Test func aTerminalOnStdinGetsOneLine() throws {
+        var master: Int32 = -1, slave: Int32 = -1
+        try #require(openpty(&master, &slave, nil, nil, nil) == 0)
+        defer { close(master) }
+        let process = Process()
+        process.executableURL = Fixtures.memfitBinary
+        process.arguments = []
+        let err = Pipe()
+        process.standardInput = FileHandle(fileDescriptor: slave, closeOnDealloc: true)
+        process.standardOutput = Pipe()
+        process.standardError = err
+        try process.run()
+        // Ctrl-D at the start of a line: end of input (the reader may ask again after the first end, so repeat it).
+        let eof: [UInt8] = [0x04]
+        for _ in 0..<50 where process.isRunning {
+            _ = write(master, eof, 1)
+            usleep(100_000)
+        }
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(stderr.hasPrefix(Self.hint + "\n"), "\(stderr)")
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test func aPipeGetsNone() throws {
+        let result = try runMemfit([], stdin: Data("hello\n".utf8))
+        #expect(!result.stderr.contains("reading logs from standard input"))
+    }
+}

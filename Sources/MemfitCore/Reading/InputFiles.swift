@@ -34,6 +34,13 @@ public struct InputFiles: Sendable {
         return (files, errors)
     }
 
+    /// The line said when memfit, given no input path, would read a terminal: without it, it waits silently and
+    /// looks hung. Nil otherwise (a pipe or file on stdin, or paths given).
+    public static func terminalHint(paths: [String], stdinIsTerminal: Bool) -> String? {
+        guard paths.isEmpty, stdinIsTerminal else { return nil }
+        return "memfit: reading logs from standard input (paste them, then Ctrl-D; memfit --help for usage)"
+    }
+
     /// True when "-" (standard input) is given more than once: it is read once, and the user is told so.
     public static func repeatsStandardInput(_ paths: [String]) -> Bool {
         paths.lazy.filter { $0 == "-" }.prefix(2).count > 1
