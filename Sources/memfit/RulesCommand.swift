@@ -17,7 +17,7 @@ let rulesHelp = """
         "caseless": false,                         optional
         "message": "a native allocation of {size} failed",   {group} placeholders
         "when": ["size >= 64M"],                   optional: all must hold (numbers or sizes)
-        "samples": ["native allocation of 128M failed"]   required: lines that must match
+        "samples": ["native allocation of 128M failed"]   required: 1 to 100 lines that must match
       }]}
 
     check   compiles every pattern, runs every sample, and reports each problem with the file, the
@@ -33,8 +33,7 @@ func runRules(_ args: [String]) -> ExitCode {
     do throws(Arguments.UsageError) {
         parsed = try Arguments(args, valued: ["--format"], boolean: ["--help"], aliases: ["-f": "--format", "-h": "--help"])
         if parsed.has("--help") {
-            writeStdout(rulesHelp + "\n")
-            return .ok
+            return printText(rulesHelp + "\n")
         }
         switch parsed.positional.first {
         case "check":
@@ -68,6 +67,7 @@ func runRules(_ args: [String]) -> ExitCode {
     }
 
     var status = ExitCode.ok
+    var written = true  // false once stdout failed: exit 74, as for every report
     for file in parsed.positional.dropFirst() {
         do {
             let rules = try UserRules.load(paths: [file], allowingBuiltInIDs: true)
@@ -77,7 +77,7 @@ func runRules(_ args: [String]) -> ExitCode {
             if problems.isEmpty {
                 let samples = rules.rules.reduce(0) { $0 + $1.definition.samples.count }
                 let ruleWord = rules.rules.count == 1 ? "rule" : "rules", sampleWord = samples == 1 ? "sample" : "samples"
-                writeStdout("\(file): \(rules.rules.count) \(ruleWord), \(samples) \(sampleWord), all match\n")
+                written = written && writeStdout("\(file): \(rules.rules.count) \(ruleWord), \(samples) \(sampleWord), all match\n")
             } else {
                 status = .badRules
             }
@@ -85,6 +85,10 @@ func runRules(_ args: [String]) -> ExitCode {
             writeStderr("memfit: \(error)")
             if status == .ok { status = error.unreadable ? .noInput : .badRules }
         }
+    }
+    guard written else {
+        writeStderr("memfit: the result could not be written to standard output")
+        return .ioError
     }
     return status
 }

@@ -96,6 +96,16 @@ func writeStdout(_ text: String) -> Bool {
     }
 }
 
+/// Help, the version and other short output: `.ok`, or `.ioError` (said on stderr) when stdout cannot take it
+/// (`> /dev/full`, a closed pipe), as for every report.
+func printText(_ text: String) -> ExitCode {
+    guard writeStdout(text) else {
+        writeStderr("memfit: the output could not be written to standard output")
+        return .ioError
+    }
+    return .ok
+}
+
 /// One line on stderr. File names and arguments are quoted back, so control characters are removed first.
 func writeStderr(_ text: String) {
     var text = Sanitizer.forTerminal(text) + "\n"
@@ -162,8 +172,7 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
             repeatable: ["--include", "--exclude", "--rules"],
             boolean: ["--help", "--no-redact", "--redact-accounts"], aliases: ["-f": "--format", "-h": "--help", "-j": "--jobs"])
         if parsed.has("--help") {
-            writeStdout((scan ? scanHelp : analyzeHelp) + "\n")
-            return .ok
+            return printText((scan ? scanHelp : analyzeHelp) + "\n")
         }
         let formatName = parsed.value("--format") ?? "text"
         if scan && formatName == "jsonl" {
@@ -182,7 +191,9 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
             func instant(_ option: String) throws(Arguments.UsageError) -> Int64? {
                 guard let text = parsed.value(option) else { return nil }
                 guard let ms = TimeWindow.instant(text, now: now) else {
-                    throw Arguments.UsageError(message: "\(option): '\(text)' is not a date, a time or a duration like 24h or 7d")
+                    throw Arguments.UsageError(
+                        message: "\(option): '\(text)' is not a real date (2023-06-13), time (2023-06-13T15:00:00Z) "
+                            + "or duration like 24h or 7d")
                 }
                 return ms
             }
@@ -238,7 +249,11 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
     }
 
     let streamFailed = Locked(false)
+    if let hint = InputFiles.terminalHint(paths: parsed.positional, stdinIsTerminal: isatty(0) == 1) { writeStderr(hint) }
     let paths = parsed.positional.isEmpty ? ["-"] : parsed.positional
+    if InputFiles.repeatsStandardInput(paths) {
+        writeStderr("memfit: '-' is given more than once; standard input is read once")
+    }
     let files = InputFiles(include: parsed.values("--include"), exclude: parsed.values("--exclude"))
     var report: AnalysisReport
     do {
@@ -334,8 +349,7 @@ func runDiff(_ args: [String]) -> ExitCode {
         parsed = try Arguments(
             args, valued: ["--format"], repeatable: ["--run"], boolean: ["--help"], aliases: ["-f": "--format", "-h": "--help"])
         if parsed.has("--help") {
-            writeStdout(diffHelp + "\n")
-            return .ok
+            return printText(diffHelp + "\n")
         }
         guard parsed.positional.count == 2 else { throw Arguments.UsageError(message: "diff takes two build logs: PASSING FAILING") }
         guard ["text", "json", "markdown"].contains(parsed.value("--format") ?? "text") else {
@@ -452,8 +466,7 @@ func runQuery(_ args: [String]) -> ExitCode {
         let parsed = try Arguments(
             args, valued: ["--limit", "--since"], repeatable: ["--log-group"], boolean: ["--help"], aliases: ["-h": "--help"])
         if parsed.has("--help") {
-            writeStdout(queryHelp + "\n")
-            return .ok
+            return printText(queryHelp + "\n")
         }
         guard parsed.positional == ["insights"] else { throw Arguments.UsageError(message: "query takes one target: insights") }
         let limit = try parseInt(parsed.value("--limit"), option: "--limit", minimum: 1, maximum: 10_000) ?? 10_000
@@ -473,8 +486,7 @@ func runCalc(_ args: [String]) -> ExitCode {
             args, valued: ["--total-memory", "--loaded-class-count", "--thread-count", "--head-room", "--jvm-options", "--format"],
             boolean: ["--help"], aliases: ["-f": "--format", "-h": "--help"])
         if parsed.has("--help") {
-            writeStdout(calcHelp + "\n")
-            return .ok
+            return printText(calcHelp + "\n")
         }
         guard parsed.positional.isEmpty else { throw Arguments.UsageError(message: "calc takes no file arguments") }
         guard let total = try parseSize(parsed.value("--total-memory"), option: "--total-memory") else {
@@ -527,24 +539,21 @@ case "rules":
     exitCode = runRules(Array(arguments.dropFirst()))
 case "help":
     switch arguments.dropFirst().first {
-    case "calc": writeStdout(calcHelp + "\n")
-    case "diff": writeStdout(diffHelp + "\n")
-    case "scan": writeStdout(scanHelp + "\n")
-    case "query": writeStdout(queryHelp + "\n")
-    case "rules": writeStdout(rulesHelp + "\n")
-    case "analyze": writeStdout(analyzeHelp + "\n")
-    case nil, "help", "--help": writeStdout(mainHelp + "\n")
+    case "calc": exitCode = printText(calcHelp + "\n")
+    case "diff": exitCode = printText(diffHelp + "\n")
+    case "scan": exitCode = printText(scanHelp + "\n")
+    case "query": exitCode = printText(queryHelp + "\n")
+    case "rules": exitCode = printText(rulesHelp + "\n")
+    case "analyze": exitCode = printText(analyzeHelp + "\n")
+    case nil, "help", "--help": exitCode = printText(mainHelp + "\n")
     case let other?:
         writeStderr("memfit: no such command: \(other) (commands: analyze, scan, calc, diff, query, rules, help)")
         exit(ExitCode.usage.rawValue)
     }
-    exitCode = .ok
 case "--help", "-h":
-    writeStdout(mainHelp + "\n")
-    exitCode = .ok
+    exitCode = printText(mainHelp + "\n")
 case "--version":
-    writeStdout("memfit \(MemfitVersion.current)\n")
-    exitCode = .ok
+    exitCode = printText("memfit \(MemfitVersion.current)\n")
 default:
     // A first argument that is not a file but looks like a mistyped command ("scna") is a usage error, not a
     // missing file followed by analyze-mode on the rest.

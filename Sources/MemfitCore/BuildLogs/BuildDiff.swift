@@ -18,7 +18,9 @@ public struct BuildDiff: Sendable {
     public var hasMemoryRelevantChange: Bool { !memoryRelevant.isEmpty }
     public var isEmpty: Bool { changed.isEmpty && added.isEmpty && removed.isEmpty && components.isEmpty }
     /// What to know about the changes; the advice on pinning only when something did change.
-    public var notes: [String] { isEmpty ? knownChanges : knownChanges + [BuildDiff.revertTrap] }
+    public var notes: [String] { limits + (isEmpty ? knownChanges : knownChanges + [BuildDiff.revertTrap]) }
+    /// What the logs left out (past `BuildLogParser.maxEntries`), so the diff is not taken as complete.
+    public var limits: [String] = []
 
     /// JVM vendor buildpacks ship the calculator and the JRE (memory-calculator.md §3.2).
     public static let jvmVendors: Set<String> = [
@@ -26,15 +28,20 @@ public struct BuildDiff: Sendable {
         "oracle", "alibaba-dragonwell", "eclipse-openj9", "jvm-vendors",
     ]
 
+    /// Looks buildpacks and rows up by key (a linear search per entry was quadratic in the logs' size); the order of
+    /// every list is the logs' order.
     public init(passing: BuildLog, failing: BuildLog) {
+        limits = passing.notes + failing.notes
+        let passingVersions = BuildDiff.firstByKey(passing.buildpacks.map { ($0.id, $0.version) })
+        let failingVersions = BuildDiff.firstByKey(failing.buildpacks.map { ($0.id, $0.version) })
         for bp in failing.buildpacks {
-            if let old = passing.version(of: bp.id) {
+            if let old = passingVersions[bp.id] {
                 if old != bp.version { changed.append(Change(id: bp.id, from: old, to: bp.version)) }
             } else {
                 added.append(bp)
             }
         }
-        removed = passing.buildpacks.filter { failing.version(of: $0.id) == nil }
+        removed = passing.buildpacks.filter { failingVersions[$0.id] == nil }
 
         func component(_ id: String, _ a: String?, _ b: String?) {
             if a != b { components.append(Change(id: id, from: a ?? "(not in the log)", to: b ?? "(not in the log)")) }
@@ -43,11 +50,12 @@ public struct BuildDiff: Sendable {
         component("lifecycle", passing.lifecycleVersion, failing.lifecycleVersion)
         component("builder", passing.builderImage, failing.builderImage)
         component("builder-digest", passing.builderDigest, failing.builderDigest)
-        let names = (passing.configuration.map(\.name) + failing.configuration.map(\.name)).reduce(into: [String]()) {
-            if !$0.contains($1) { $0.append($1) }
-        }
-        for name in names where name.hasPrefix("BPL_") {
-            component("$" + name, passing.value(of: name), failing.value(of: name))
+        let passingValues = BuildDiff.firstByKey(passing.configuration.map { ($0.name, $0.value) })
+        let failingValues = BuildDiff.firstByKey(failing.configuration.map { ($0.name, $0.value) })
+        var seen: Set<String> = []
+        for name in passing.configuration.map(\.name) + failing.configuration.map(\.name)
+        where name.hasPrefix("BPL_") && seen.insert(name).inserted {
+            component("$" + name, passingValues[name], failingValues[name])
         }
 
         for c in changed + added.map({ Change(id: $0.id, from: "", to: $0.version) }) {
@@ -64,6 +72,14 @@ public struct BuildDiff: Sendable {
         for c in components where c.id.hasPrefix("$BPL_JVM") {
             memoryRelevant.append((c.id, "a launch default the calculator reads"))
         }
+    }
+
+    /// Id → why it can change memory (the first reason given), for lookups per row.
+    public var reasonByID: [String: String] { BuildDiff.firstByKey(memoryRelevant.map { ($0.id, $0.why) }) }
+
+    /// Key → the first value under it, as `first(where:)` would find it.
+    static func firstByKey(_ pairs: [(String, String)]) -> [String: String] {
+        Dictionary(pairs, uniquingKeysWith: { first, _ in first })
     }
 
     /// What is known about specific version changes (memory-calculator.md §4).
@@ -86,7 +102,8 @@ public struct BuildDiff: Sendable {
     public func suspect(runFindings: [Finding]) -> String? {
         guard runFindings.contains(where: { $0.kind == .calculatorFailure || $0.kind == .calculatorNearMiss }) else { return nil }
         var parts: [String] = []
-        for c in changed where memoryRelevant.contains(where: { $0.id == c.id }) {
+        let reasons = reasonByID
+        for c in changed where reasons[c.id] != nil {
             let short = c.id.split(separator: "/").last.map(String.init) ?? c.id
             var text = "\(short) \(c.from) → \(c.to)"
             if BuildDiff.jvmVendors.contains(short), let jre = components.first(where: { $0.id == "jre" }) {

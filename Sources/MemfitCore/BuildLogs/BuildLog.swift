@@ -11,6 +11,8 @@ public struct BuildLog: Sendable, Equatable {
     public var builderDigest: String?
     /// `$BPL_…` (and `$BP_…`) rows of the configuration tables, name → value.
     public var configuration: [(name: String, value: String)] = []
+    /// What was left out: past `BuildLogParser.maxEntries` buildpacks or rows, the rest are not kept.
+    public var notes: [String] = []
 
     public static func == (a: BuildLog, b: BuildLog) -> Bool {
         a.buildpacks.map { "\($0.id)@\($0.version)" } == b.buildpacks.map { "\($0.id)@\($0.version)" } && a.jre == b.jre
@@ -49,9 +51,17 @@ public struct BuildLogParser: Sendable {
         configRow = try PCRE2Pattern(#"^\$(?<name>BPL?_[A-Z0-9_]+)\s+(?<value>.+?)(?:\s{2,}(?<description>.*))?$"#)
     }
 
+    /// Distinct buildpacks, and distinct configuration rows, kept from one log: a real build has a few dozen, so
+    /// past this the log is not a build log, and memory stays bounded whatever its size.
+    public static let maxEntries = 10_000
+
     /// Reads one build log. Unknown lines are ignored; errors reading the input propagate.
+    /// Buildpacks and rows are looked up by key (a linear search per line made an 80,000-line log take 23 s).
     public func parse<Source: ByteSource>(_ source: inout Source, name: String) throws(InputError) -> BuildLog {
         var log = BuildLog()
+        var index: [String: Int] = [:]  // buildpack id → its place in log.buildpacks
+        var rows: Set<String> = []  // configuration names kept
+        var (droppedBuildpacks, droppedRows) = (false, false)
         let matcher = PCRE2Matcher()
         var pendingHeader: String?
         var stats = LineReader.Stats()
@@ -63,16 +73,23 @@ public struct BuildLogParser: Sendable {
             text = text.trimmingBlanks()
             if text.isEmpty { return }
             if let m = matcher.matches(detected, text), let id = m["id"], let version = m["version"] {
-                add(id, version, to: &log)
+                add(id, version, to: &log, index: &index, dropped: &droppedBuildpacks)
             } else if let m = matcher.matches(header, text) {
                 pendingHeader = m["version"]
             } else if let m = matcher.matches(url, text), let id = m["id"], let version = pendingHeader {
-                add(id.lowercased(), version, to: &log)
+                add(id.lowercased(), version, to: &log, index: &index, dropped: &droppedBuildpacks)
                 pendingHeader = nil
             } else if let m = matcher.matches(runtime, text), log.jre == nil {
                 log.jre = m["jre"]
             } else if let m = matcher.matches(configRow, text), let name = m["name"], let value = m["value"] {
-                if !log.configuration.contains(where: { $0.name == name }) { log.configuration.append((name, value)) }
+                if !rows.contains(name) {
+                    if rows.count < BuildLogParser.maxEntries {
+                        rows.insert(name)
+                        log.configuration.append((name, value))
+                    } else {
+                        droppedRows = true
+                    }
+                }
             } else {
                 if log.lifecycleVersion == nil, let m = matcher.matches(lifecycle, text) { log.lifecycleVersion = m["version"] }
                 if log.builderImage == nil, let m = matcher.matches(builder, text), let image = m["image"], image.contains("/") {
@@ -83,14 +100,20 @@ public struct BuildLogParser: Sendable {
                 }
             }
         }
+        let limit = BuildLogParser.maxEntries
+        if droppedBuildpacks { log.notes.append("\(name): more than \(limit) buildpacks; only the first \(limit) are compared.") }
+        if droppedRows { log.notes.append("\(name): more than \(limit) configuration rows; only the first \(limit) are compared.") }
         return log
     }
 
-    private func add(_ id: String, _ version: String, to log: inout BuildLog) {
-        if let i = log.buildpacks.firstIndex(where: { $0.id == id }) {
+    private func add(_ id: String, _ version: String, to log: inout BuildLog, index: inout [String: Int], dropped: inout Bool) {
+        if let i = index[id] {
             log.buildpacks[i].version = version  // the BUILDING header confirms or corrects the DETECTING list
-        } else {
+        } else if log.buildpacks.count < BuildLogParser.maxEntries {
+            index[id] = log.buildpacks.count
             log.buildpacks.append((id, version))
+        } else {
+            dropped = true
         }
     }
 }

@@ -309,9 +309,20 @@ struct JSONLogDecoder {
             }
         }
         state.records += 1
-        // A repeated CloudWatch event (filter-log-events `eventId`, subscription `id`) counts once.
-        if let id = f["eventId"] ?? f["id"], text.withUTF8({ processor.prefilter.matches($0) }), state.events.isRepeat(id) { return }
+        // A repeated CloudWatch event (filter-log-events / get-log-events `eventId`, a subscription's logEvents `id`)
+        // counts once; any other `id` (a request id in JSON lines) says nothing about repeats.
+        if let id = JSONLogDecoder.cloudWatchEventID(f, shape: shape), text.withUTF8({ processor.prefilter.matches($0) }),
+           state.events.isRepeat(id, message: message) { return }
         processor.message(text, number: line, context: context)
+    }
+
+    /// The CloudWatch event id of an event of this shape, or nil when the shape carries none.
+    static func cloudWatchEventID(_ f: [String: String], shape: String) -> String? {
+        switch shape {
+        case "cloudwatch-filter-log-events", "cloudwatch-get-log-events": return f["eventId"]
+        case "cloudwatch-subscription": return f["id"]
+        default: return nil
+        }
     }
 
     /// Objects of shapes memfit does not know (pino/zap `msg`, Azure `Log`, gcloud `textPayload`, Kinesis `Data`,

@@ -152,7 +152,9 @@ struct CloudWatchTextDecoder {
                 if fields.count >= 4, fields[1].count > 20, fields[1].allSatisfy(isDigit) {
                     context.source = String(decoding: fields[3], as: UTF8.self)
                     messageFields = fields[4...]
-                    repeated = deduper.isRepeat(String(decoding: fields[1], as: UTF8.self))
+                    // Keyed on the id with the event's first line, so a reused id with other text is not dropped.
+                    let firstLine = fields[4...].map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\t")
+                    repeated = deduper.isRepeat(String(decoding: fields[1], as: UTF8.self), message: firstLine)
                 } else if fields.count >= 3 {
                     messageFields = fields[2...]
                 } else {

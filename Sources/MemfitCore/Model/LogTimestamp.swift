@@ -35,34 +35,60 @@ public enum LogTimestamp {
             let sign = s[i] == UInt8(ascii: "-") ? -1 : 1
             guard let oh = num(i + 1, 2) else { return nil }
             let om = num(i + 3, 2) ?? num(i + 4, 2) ?? 0
-            offsetMinutes = sign * (oh * 60 + om)
+            guard let offset = zoneOffsetMinutes(hours: oh, minutes: om) else { return nil }
+            offsetMinutes = sign * offset
         }
-        return epochMillis(year, month, day, hour, minute, second, millis) - Int64(offsetMinutes) * 60_000
+        return epochMillis(year, month, day, hour, minute, second, millis).map { $0 - Int64(offsetMinutes) * 60_000 }
     }
 
     /// The CloudWatch console's US form: `6/13/2023, 4:51:44 PM GMT+1` (U+202F may stand before PM).
+    /// Every figure is read with `Int(_:)`, which gives nil (not a trap) for digits past Int's range, and then
+    /// range-checked, so a pasted or forged `1/1/9223372036854775807` is simply not a timestamp.
     static func consolePaste(_ text: String) -> Int64? {
         let parts = text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\u{202F}" || $0 == "\u{A0}" })
         guard parts.count >= 3 else { return nil }
         let date = parts[0].split(separator: "/").compactMap { Int($0) }
         let time = parts[1].split(separator: ":").compactMap { Int($0.prefix(2)) }
-        guard date.count == 3, time.count == 3, parts[2] == "AM" || parts[2] == "PM" else { return nil }
+        guard date.count == 3, time.count == 3, parts[2] == "AM" || parts[2] == "PM", (1...12).contains(time[0]) else { return nil }
         var hour = time[0] % 12
         if parts[2] == "PM" { hour += 12 }
         var offsetMinutes = 0
         if parts.count >= 4, parts[3].hasPrefix("GMT") || parts[3].hasPrefix("UTC") {
             let zone = parts[3].dropFirst(3)
             if let sign = zone.first, sign == "+" || sign == "-" {
-                let hm = zone.dropFirst().split(separator: ":").compactMap { Int($0) }
-                let minutes = (hm.first ?? 0) * 60 + (hm.count > 1 ? hm[1] : 0)
-                offsetMinutes = sign == "-" ? -minutes : minutes
+                // `GMT+1`, `GMT+05:30`, `GMT+0530`.
+                let zoneParts = zone.dropFirst().split(separator: ":")
+                var hm = zoneParts.map { Int($0) }
+                if zoneParts.count == 1, zoneParts[0].count > 2, let hhmm = hm[0] { hm = [hhmm / 100, hhmm % 100] }
+                guard hm.count <= 2, let hours = hm.first ?? 0, let minutes = hm.count > 1 ? hm[1] : 0,
+                      let offset = zoneOffsetMinutes(hours: hours, minutes: minutes) else { return nil }
+                offsetMinutes = sign == "-" ? -offset : offset
             }
         }
-        return epochMillis(date[2], date[0], date[1], hour, time[1], time[2], 0) - Int64(offsetMinutes) * 60_000
+        return epochMillis(date[2], date[0], date[1], hour, time[1], time[2], 0).map { $0 - Int64(offsetMinutes) * 60_000 }
     }
 
-    /// Days from civil (Howard Hinnant's algorithm).
-    static func epochMillis(_ y: Int, _ m: Int, _ d: Int, _ hh: Int, _ mm: Int, _ ss: Int, _ ms: Int) -> Int64 {
+    /// A zone offset in minutes, or nil past ±23:59 (no zone is further from UTC than 14 hours).
+    static func zoneOffsetMinutes(hours: Int, minutes: Int) -> Int? {
+        guard (0...23).contains(hours), (0...59).contains(minutes) else { return nil }
+        return hours * 60 + minutes
+    }
+
+    /// Days in `month` of `year` (proleptic Gregorian).
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days from civil (Howard Hinnant's algorithm). Nil for a date or time that does not exist (month 13,
+    /// February 30, 25:61:61) or a year outside 1…9999 (ISO 8601's four digits), so nothing here can overflow.
+    /// A leap second (:60) is read as the next second.
+    static func epochMillis(_ y: Int, _ m: Int, _ d: Int, _ hh: Int, _ mm: Int, _ ss: Int, _ ms: Int) -> Int64? {
+        guard (1...9999).contains(y), (1...12).contains(m), (1...daysIn(month: m, year: y)).contains(d), (0...23).contains(hh),
+              (0...59).contains(mm), (0...60).contains(ss), (0...999).contains(ms) else { return nil }
         let y = m <= 2 ? y - 1 : y
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -75,8 +101,14 @@ public enum LogTimestamp {
 
     /// `2023-06-13T15:51:44.123Z`
     public static func iso8601(_ millis: Int64) -> String {
-        var days = millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000
-        let rest = millis - days * 86_400_000
+        // Floor division from quotient and remainder: `millis - 86_399_999` or `days * 86_400_000` would overflow
+        // near Int64.min.
+        var days = millis / 86_400_000
+        var rest = millis % 86_400_000
+        if rest < 0 {
+            days -= 1
+            rest += 86_400_000
+        }
         days += 719_468
         let era = (days >= 0 ? days : days - 146_096) / 146_097
         let doe = days - era * 146_097

@@ -16,11 +16,13 @@ public struct InputFiles: Sendable {
         self.exclude = exclude
     }
 
+    /// Each path once, in the order first given. "-" too: standard input can be read only once, and two readers of it
+    /// (`scan -j 2 - -`) split its lines between them at random.
     public func expand(_ paths: [String]) -> (files: [String], errors: [InputError]) {
         var files: [String] = []
         var errors: [InputError] = []
         var seen: Set<String> = []
-        for path in paths where seen.insert(path).inserted || path == "-" {
+        for path in paths where seen.insert(path).inserted {
             var info = stat()
             if path != "-", stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
                 var visited: Set<[UInt64]> = []
@@ -30,6 +32,18 @@ public struct InputFiles: Sendable {
             }
         }
         return (files, errors)
+    }
+
+    /// The line said when memfit, given no input path, would read a terminal: without it, it waits silently and
+    /// looks hung. Nil otherwise (a pipe or file on stdin, or paths given).
+    public static func terminalHint(paths: [String], stdinIsTerminal: Bool) -> String? {
+        guard paths.isEmpty, stdinIsTerminal else { return nil }
+        return "memfit: reading logs from standard input (paste them, then Ctrl-D; memfit --help for usage)"
+    }
+
+    /// True when "-" (standard input) is given more than once: it is read once, and the user is told so.
+    public static func repeatsStandardInput(_ paths: [String]) -> Bool {
+        paths.lazy.filter { $0 == "-" }.prefix(2).count > 1
     }
 
     private func walk(

@@ -28,8 +28,9 @@ public enum DiffReport {
         if d.isEmpty {
             out.append("No buildpack, JRE, lifecycle, builder or launch-default change.")
         }
+        let reasons = d.reasonByID
         func line(_ c: BuildDiff.Change) -> String {
-            let why = d.memoryRelevant.first { $0.id == c.id }.map { "  ← can change memory: \($0.why)" } ?? ""
+            let why = reasons[c.id].map { "  ← can change memory: \($0)" } ?? ""
             return "  \(c.id)  \(c.from) → \(c.to)\(why)"
         }
         if !d.changed.isEmpty { out.append("Changed:"); out += d.changed.map(line) }
@@ -52,8 +53,9 @@ public enum DiffReport {
     public static func markdown(_ d: BuildDiff, passing: String, failing: String, suspect: String? = nil) -> String {
         var out = ["# memfit diff", "", "_\(Markdown.inline(passing)) → \(Markdown.inline(failing))_", ""]
         out += ["| Component | Passing | Failing | Can change memory |", "|---|---|---|---|"]
+        let reasons = d.reasonByID
         func row(_ id: String, _ from: String, _ to: String) -> String {
-            let why = d.memoryRelevant.first { $0.id == id }?.why ?? ""
+            let why = reasons[id] ?? ""
             return "| \(Markdown.cell(id)) | \(Markdown.cell(from)) | \(Markdown.cell(to)) | \(Markdown.cell(why)) |"
         }
         out += d.changed.map { row($0.id, $0.from, $0.to) }

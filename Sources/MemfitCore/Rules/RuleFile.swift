@@ -94,6 +94,9 @@ public struct RulesError: Error, Sendable, Equatable, CustomStringConvertible {
 public enum RuleFile {
     /// Rules files are small; a bigger one is a mistake, not a rules file.
     public static let maxBytes = 4 << 20
+    /// Samples are examples, not a corpus: every one is matched (and the first few probed for backtracking) on
+    /// each `rules check` and load, so 100,000 of them took half a minute.
+    public static let maxSamples = 100
 
     /// Reads `{"rules": [...]}` or a bare array of rules. Checks the shape of every field; patterns are compiled
     /// by `UserRules`.
@@ -156,6 +159,9 @@ public enum RuleFile {
             guard case .array(let sampleNodes)? = fields.first(where: { $0.0 == "samples" })?.1, !sampleNodes.isEmpty else {
                 throw fail("needs \"samples\": at least one line the pattern must match")
             }
+            guard sampleNodes.count <= RuleFile.maxSamples else {
+                throw fail("has \(sampleNodes.count) samples; at most \(RuleFile.maxSamples) (a few typical lines are enough)")
+            }
             var samples: [String] = []
             for node in sampleNodes {
                 guard case .string(let sample) = node else { throw fail("\"samples\" must hold strings") }
@@ -193,35 +199,40 @@ indirect enum JSONNode: Sendable {
     static func parse(_ bytes: [UInt8]) throws(JSONStreamError) -> JSONNode {
         var tokenizer = JSONTokenizer(source: BytesSource(bytes))
         defer { tokenizer.release() }
-        // Containers being built, innermost last, each with the key its value will go under.
-        var stack: [(node: JSONNode, key: String?)] = []
+        // Containers being built, innermost last, each with the key its value will go under. Members are appended
+        // to the open container in place (an enum payload taken out, appended to and put back was copied on every
+        // append: a 100,000-element array took a minute).
+        struct Open {
+            var isObject: Bool
+            var key: String?
+            var fields: [(String, JSONNode)] = []
+            var items: [JSONNode] = []
+            var node: JSONNode { isObject ? .object(fields) : .array(items) }
+        }
+        var stack: [Open] = []
         var pendingKey: String?
         var result: JSONNode?
         func add(_ value: JSONNode) {
-            if stack.isEmpty {
+            guard let top = stack.indices.last else {
                 result = result ?? value
                 return
             }
-            switch stack[stack.count - 1].node {
-            case .object(var fields):
-                fields.append((pendingKey ?? "", value))
-                stack[stack.count - 1].node = .object(fields)
-            case .array(var items):
-                items.append(value)
-                stack[stack.count - 1].node = .array(items)
-            default: break
+            if stack[top].isObject {
+                stack[top].fields.append((pendingKey ?? "", value))
+            } else {
+                stack[top].items.append(value)
             }
             pendingKey = nil
         }
         while let token = try tokenizer.next() {
             switch token {
             case .objectStart, .arrayStart:
-                stack.append((token == .objectStart ? .object([]) : .array([]), pendingKey))
+                stack.append(Open(isObject: token == .objectStart, key: pendingKey))
                 pendingKey = nil
             case .objectEnd, .arrayEnd:
-                let (node, key) = stack.removeLast()
-                pendingKey = key
-                add(node)
+                let open = stack.removeLast()
+                pendingKey = open.key
+                add(open.node)
             case .key(let k): pendingKey = k
             case .string(let s): add(.string(s))
             case .number(let n): add(.number(n))

@@ -89,12 +89,16 @@ public struct UserRules: Sendable {
         return errors
     }
 
+    /// Samples per rule made into backtracking probes.
+    static let probedSamples = 8
+
     /// Rules whose pattern hits the PCRE2 limits on lines made from their own samples (repeated, or with junk
     /// after them): a sign of catastrophic backtracking that would make every such line slow. Warnings only.
     public func backtrackingWarnings(matcher: PCRE2Matcher = PCRE2Matcher()) -> [RulesError] {
         var warnings: [RulesError] = []
         for rule in rules {
-            let probes = rule.definition.samples.flatMap { sample -> [String] in
+            // The first few samples are enough to show a pattern that backtracks; each probe is 16 KiB.
+            let probes = rule.definition.samples.prefix(UserRules.probedSamples).flatMap { sample -> [String] in
                 let repeated = String(repeating: sample, count: max(1, 16_384 / max(1, sample.utf8.count)))
                 return [repeated, repeated + "\u{1}", String(repeating: String(sample.dropLast()), count: max(1, 16_384 / max(1, sample.utf8.count)))]
             }

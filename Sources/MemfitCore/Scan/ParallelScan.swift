@@ -85,15 +85,25 @@ public struct TimeWindow: Sendable, Equatable {
         self.until = until
     }
 
-    /// Epoch milliseconds for `2023-06-13`, `2023-06-13T15:00:00Z`, or `24h`/`7d`/`90m` before `now`.
+    /// Epoch milliseconds for `2023-06-13`, `2023-06-13T15:00:00Z`, or `24h`/`7d`/`90m` before `now`; nil for a
+    /// date that does not exist (`2023-02-30`) and for a duration reaching back before year 1, so a typo is a
+    /// usage error rather than a window that silently filters everything (or an overflow trap).
     public static func instant(_ text: String, now: Int64) -> Int64? {
-        if let unit = text.last, let amount = Int64(text.dropLast()), amount >= 0 {
-            let ms: Int64? = unit == "m" ? 60_000 : unit == "h" ? 3_600_000 : unit == "d" ? 86_400_000 : nil
-            if let ms { return now - amount * ms }
+        if let unit = text.last, unit == "m" || unit == "h" || unit == "d" {
+            guard let amount = Int64(text.dropLast()), amount >= 0 else { return nil }
+            let unitMillis: Int64 = unit == "m" ? 60_000 : unit == "h" ? 3_600_000 : 86_400_000
+            let (back, overflow) = amount.multipliedReportingOverflow(by: unitMillis)
+            guard !overflow else { return nil }
+            let (ms, under) = now.subtractingReportingOverflow(back)
+            guard !under, ms >= earliest else { return nil }
+            return ms
         }
         if text.count == 10, let ms = LogTimestamp.milliseconds(text + "T00:00:00Z") { return ms }
         return LogTimestamp.milliseconds(text)
     }
+
+    /// 0001-01-01T00:00:00Z, the earliest instant a log timestamp can have.
+    static let earliest: Int64 = -62_135_596_800_000
 
     func contains(_ timestamp: String?) -> Bool {
         guard let timestamp, let ms = LogTimestamp.milliseconds(timestamp) else { return true }
