@@ -415,6 +415,7 @@ let scanHelp = """
           --baseline FILE      report only findings that are new or worse than in FILE
           --write-baseline FILE
                                write tonight's findings to FILE, for the next night's --baseline
+      -h, --help               this help
 
     Exit status: as for analyze.
     """
