@@ -163,26 +163,37 @@ public final class Analyzer {
                 try run(format, &replay, processor: processor, stats: &stats)
             }
         } catch {
-            var error = error
-            // Offsets of decoded content are said in terms the user can find: past a UTF-8 BOM, in the file; else
-            // what they count.
-            if error.reason == .invalidFormat, let offset = error.offset {
-                switch encoding {
-                case .utf8BOM: error.offset = offset + 3
-                case .utf16LE, .utf16BE: error.detail = (error.detail ?? "") + ", counted in the text decoded from UTF-16"
-                case .utf8: break
-                }
-                if compressed { error.detail = (error.detail ?? "") + ", counted in the decompressed data" }
-            }
-            processor.error = error
+            processor.error = Analyzer.located(error, encoding: encoding, compressed: compressed)
+        }
+        // A syntax error the decoder read past (the rest went on as plain lines) is reported too.
+        var errors = [processor.error].compactMap { $0 }
+        if let recovered = processor.recoveredError {
+            let located = Analyzer.located(recovered, encoding: encoding, compressed: compressed)
+            errors.insert(located, at: 0)
+            processor.error = processor.error ?? located
         }
         stats.bytes = max(stats.bytes, processor.bytesRead)
         return InputSummary(
             path: processor.input, format: format.rawValue, shape: processor.shape, compression: "none", encoding: encoding.rawValue,
             records: processor.records ?? stats.lines, bytes: stats.bytes, cappedLines: stats.cappedLines + processor.cappedStrings,
             matchLimitHits: processor.limitHits + (processor.limitHitsNotListed > 0 ? ["and \(processor.limitHitsNotListed) more"] : []),
-            errors: processor.error.map { [$0.description] } ?? [],
+            errors: errors.map(\.description),
             partial: processor.error != nil)
+    }
+
+    /// Offsets of decoded content are said in terms the user can find: past a UTF-8 BOM, in the file; else what
+    /// they count.
+    static func located(_ error: InputError, encoding: TextEncoding, compressed: Bool) -> InputError {
+        var error = error
+        if error.reason == .invalidFormat, let offset = error.offset {
+            switch encoding {
+            case .utf8BOM: error.offset = offset + 3
+            case .utf16LE, .utf16BE: error.detail = (error.detail ?? "") + ", counted in the text decoded from UTF-16"
+            case .utf8: break
+            }
+            if compressed { error.detail = (error.detail ?? "") + ", counted in the decompressed data" }
+        }
+        return error
     }
 
     func run<Source: ByteSource>(
@@ -192,7 +203,7 @@ public final class Analyzer {
         case .plain:
             try PlainLinesDecoder().decode(&source, reader: reader, stats: &stats, into: processor)
         case .json:
-            try JSONLogDecoder().decode(&source, into: processor)
+            try JSONLogDecoder().decodeRecovering(&source, reader: reader, stats: &stats, into: processor)
         case .jsonLines:
             try JSONLinesDecoder().decode(&source, reader: reader, stats: &stats, into: processor)
         case .insightsCSV:
@@ -272,6 +283,8 @@ final class RecordProcessor {
     var cappedStrings = 0
     var shape: String?
     var error: InputError?
+    /// A syntax error the decoder went past, reading the rest of the input as plain lines.
+    var recoveredError: InputError?
     static let sniffLines = 64
     static let maxLimitHitsReported = 20
 

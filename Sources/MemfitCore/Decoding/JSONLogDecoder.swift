@@ -49,9 +49,33 @@ struct JSONLogDecoder {
     /// Most Docker streams with an unfinished line kept at once; the oldest is flushed past it.
     static let maxPartialStreams = 64
 
-    /// Decodes one input (or, for JSON lines, one line); `finish` flushes what spans documents.
+    /// Decodes a whole input; after a syntax error the error is noted (`processor.recoveredError`) and the rest of
+    /// the input, from the line the error is on, is read as plain lines, so a launch line after it is still found.
+    func decodeRecovering<Source: ByteSource>(
+        _ source: inout Source, reader: LineReader, stats: inout LineReader.Stats, into processor: RecordProcessor
+    ) throws(InputError) {
+        var outer = stats
+        defer { stats = outer }
+        try decode(&source, into: processor) { (error, rest, line) throws(InputError) in
+            processor.recoveredError = processor.recoveredError ?? error
+            let before = processor.records ?? 0
+            var plain = LineReader.Stats()
+            plain.lines = line - 1
+            defer {
+                processor.bytesRead += plain.bytes
+                outer.lines = plain.lines
+                outer.cappedLines += plain.cappedLines
+                processor.records = before + plain.lines - (line - 1)
+            }
+            try PlainLinesDecoder().decode(&rest, reader: reader, stats: &plain, into: processor)
+        }
+    }
+
+    /// Decodes one input (or, for JSON lines, one line); `finish` flushes what spans documents. With `recover`, a
+    /// syntax error hands it the error, the unread input from the error's line, and that line's number.
     func decode<Source: ByteSource>(
-        _ source: inout Source, into processor: RecordProcessor, finish: Bool = true, bufferBytes: Int = 64 * 1024
+        _ source: inout Source, into processor: RecordProcessor, finish: Bool = true, bufferBytes: Int = 64 * 1024,
+        recover: ((InputError, inout PrefixedSource<Source>, Int) throws(InputError) -> Void)? = nil
     ) throws(InputError) {
         let state = self.state
         let recordsBefore = state.records
@@ -111,9 +135,18 @@ struct JSONLogDecoder {
             switch error {
             case .input(let inputError): throw inputError
             case .syntax(let syntax):
-                throw InputError(
+                let error = InputError(
                     input: processor.input, reason: .invalidFormat, detail: "invalid JSON: \(syntax.message)",
                     offset: syntax.offset)
+                guard let recover else { throw error }
+                let rest = tokenizer.remainder()
+                processor.bytesRead = processor.bytesRead - tokenizer.offset + rest.offset
+                if finish { flushPartials(state, processor) }
+                processor.records = (processor.records ?? 0) + state.records - recordsBefore
+                state.records = recordsBefore
+                var restSource = PrefixedSource(prefix: rest.bytes, base: rest.source)
+                try recover(error, &restSource, firstLine + rest.line - 1)
+                return
             }
         }
         processor.bytesRead += tokenizer.offset

@@ -39,6 +39,26 @@ public struct JSONTokenizer<Source: ByteSource> {
         self.buffer = .allocate(byteCount: max(16, bufferBytes), alignment: 1)
     }
 
+    /// Where the token being read began (error recovery resumes from its line).
+    private var tokenStart: Int64 = 0
+
+    /// After an error: the unread input from the start of the line the failing token began on (or as near it as
+    /// the read buffer still holds), its byte offset and line number, and the source to read on from.
+    public func remainder() -> (bytes: [UInt8], offset: Int64, line: Int, source: Source) {
+        var start = position
+        if tokenStart >= consumedBefore { start = min(position, Int(tokenStart - consumedBefore)) } else { start = 0 }
+        let end = min(max(position, start), count)
+        // Back to the start of the line, if it is still in the buffer.
+        var lineStart = start
+        while lineStart > 0 && buffer[lineStart - 1] != 0x0A { lineStart -= 1 }
+        if lineStart == 0 && consumedBefore > 0 { lineStart = start }
+        // `line` counted newlines up to `position`; the resume point may lie before some of them.
+        var newlines = 0
+        for i in lineStart..<end where buffer[i] == 0x0A { newlines += 1 }
+        let bytes = Array(buffer[lineStart..<max(lineStart, count)])
+        return (bytes, consumedBefore + Int64(lineStart), max(1, line - newlines), source)
+    }
+
     /// Frees the read buffer; call once when done.
     public func release() { buffer.deallocate() }
 
@@ -48,9 +68,11 @@ public struct JSONTokenizer<Source: ByteSource> {
     public mutating func next() throws(JSONStreamError) -> Token? {
         while true {
             guard let byte = try peekSkippingWhitespace() else {
+                tokenStart = offset
                 if !stack.isEmpty { throw fail("unexpected end of input inside a value") }
                 return nil
             }
+            tokenStart = offset
             switch (byte, expect) {
             case (UInt8(ascii: "{"), .value), (UInt8(ascii: "{"), .valueOrEnd),
                  (UInt8(ascii: "["), .value), (UInt8(ascii: "["), .valueOrEnd):

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+@testable import MemfitCore
+
+/// Inputs whose launch failure was lost to a decoding gap (a syntax error that stopped the decoder, a format
+/// signal that was not seen): each must now give the failure, with the exact figures, source and platform.
+struct RecoveryCase: Sendable, CustomTestStringConvertible {
+    var name: String
+    var file: String
+    var format: String
+    var records: Int? = nil
+    var source: String?? = .none
+    var platform: Platform? = nil
+    /// The errors the input summary must report (substrings), in order.
+    var errors: [String] = []
+    var testDescription: String { name }
+}
+
+@Suite struct DecoderRecoveryTests {
+    static let cases: [RecoveryCase] = [
+        RecoveryCase(name: "pretty JSON banner, then plain lines", file: "json-banner-then-plain.log", format: "json",
+                     records: 1, errors: ["invalid JSON: unexpected word 'fixed') at byte 43"]),
+        RecoveryCase(name: ",,,GARBAGE inside a filter-log-events document", file: "filter-log-events-garbage-midway.json",
+                     format: "json", records: 12, errors: ["invalid JSON: unexpected ',') at byte 301"]),
+    ]
+
+    @Test(arguments: cases)
+    func failureIsFound(_ c: RecoveryCase) throws {
+        let bytes = Array(try Fixtures.data("formats/recovery/" + c.file))
+        let report = try analyzeBytes(bytes, name: c.file)
+        let input = try #require(report.inputs.first)
+        #expect(input.format == c.format)
+        if let records = c.records { #expect(input.records == records) }
+        #expect(input.errors.count == c.errors.count)
+        for (error, expected) in zip(input.errors, c.errors) { #expect(error.contains(expected), "\(error)") }
+        let failures = report.findings.filter { $0.kind == .calculatorFailure }
+        #expect(failures.count == 1)
+        let f = try #require(failures.first)
+        #expect(f.calculator?.requiredBytes == Int64(647_560_000))
+        #expect(f.calculator?.availableBytes == Int64(631_091_200))
+        if case .some(let source) = c.source { #expect(f.source == source) }
+        if let platform = c.platform { #expect(f.platform == platform) }
+    }
+}
