@@ -23,6 +23,10 @@ struct RecoveryCase: Sendable, CustomTestStringConvertible {
                      records: 1, errors: ["invalid JSON: unexpected word 'fixed') at byte 43"]),
         RecoveryCase(name: ",,,GARBAGE inside a filter-log-events document", file: "filter-log-events-garbage-midway.json",
                      format: "json", records: 12, errors: ["invalid JSON: unexpected ',') at byte 301"]),
+        RecoveryCase(name: "kubectl describe: Last State Message holds the failure", file: "describe-message-calculator.txt",
+                     format: "kubectl-describe", records: 8, source: "orders-7d9f/app", platform: .kubernetes),
+        RecoveryCase(name: "kubectl describe, then the pod's plain logs", file: "describe-then-plain-logs.txt",
+                     format: "kubectl-describe", records: 28, source: .some(nil), platform: .kubernetes),
     ]
 
     @Test(arguments: cases)

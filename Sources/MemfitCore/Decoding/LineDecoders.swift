@@ -281,10 +281,32 @@ struct KubectlDescribeDecoder {
                 message: "Reason: \(reason ?? "Error") (Exit Code: \(exitCode.map(String.init) ?? "?"))"))
         }
 
-        try reader.forEachLine(in: &source, stats: &stats) { raw, number, _ in
+        /// Every other line (a `Message:` holding the launch failure, application logs pasted below) goes through the
+        /// ordinary matcher, with the pod and container as its source.
+        /// False once an unindented line is not a describe field: application logs pasted below have no known source.
+        var inDescribe = true
+        func ordinary(_ raw: UnsafeBufferPointer<UInt8>, _ number: Int, _ capped: Bool) {
+            guard inDescribe else { return processor.line(raw, number: number, capped: capped) }
+            let name = [pod, container].compactMap { $0 }.joined(separator: "/")
+            processor.line(raw, number: number, capped: capped, context: RecordContext(
+                source: name.isEmpty ? nil : name, platform: .kubernetes, platformReason: "kubectl describe pod"))
+        }
+
+        try reader.forEachLine(in: &source, stats: &stats) { raw, number, capped in
             let line = String(decoding: raw, as: UTF8.self).replacingTabs()
             let indent = line.prefix(while: { $0 == " " }).count
             let text = line.trimmingBlanks()
+            if indent == 0 && !text.isEmpty {
+                // `Name:`, `Namespace:`, `Containers:`, `Events:`, `QoS Class:`…
+                let key = text.prefix(while: { $0 != ":" })
+                inDescribe = key.count < text.count && key.first?.isUppercase == true
+                    && key.allSatisfy({ $0.isLetter || $0 == " " || $0 == "-" })
+            }
+            // The state lines this decoder reads itself are not matched again (an OOM kill would count twice).
+            if !(text.hasPrefix("Reason:") || text.hasPrefix("Exit Code:") || text.hasPrefix("State:")
+                || text.hasPrefix("Last State:")) {
+                ordinary(raw, number, capped)
+            }
             if indent == 0 {
                 if text.hasPrefix("Name:") { flush(); pod = text.dropFirst(5).trimmingBlanks(); container = nil }
                 inContainers = text.hasPrefix("Containers:") || text.hasPrefix("Init Containers:")
