@@ -27,6 +27,12 @@ struct RecoveryCase: Sendable, CustomTestStringConvertible {
                      format: "kubectl-describe", records: 8, source: "orders-7d9f/app", platform: .kubernetes),
         RecoveryCase(name: "kubectl describe, then the pod's plain logs", file: "describe-then-plain-logs.txt",
                      format: "kubectl-describe", records: 28, source: .some(nil), platform: .kubernetes),
+        RecoveryCase(name: "FireLens record with ec2_instance_id", file: "firelens-ec2-instance.json", format: "json",
+                     records: 2, source: "/ecs-orders-7-app-e4b2c1d0a9f8e7d6c501", platform: .ecsEC2),
+        RecoveryCase(name: "awslogs stream named by a bare container id", file: "ec2-container-id-stream.json", format: "json",
+                     records: 2, source: "8c1f0e9d2b3a4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5", platform: .ecsEC2),
+        RecoveryCase(name: "EKS Container Insights record with a kubernetes object", file: "eks-container-insights.json",
+                     format: "json", records: 2, source: "orders-api-6d9f7c8b5d-x2k4p/app", platform: .kubernetes),
     ]
 
     @Test(arguments: cases)

@@ -65,6 +65,10 @@ struct InsightsCSVDecoder {
             }
             if let t = columns.timestamp, t < fields.count { context.timestamp = fields[t] }
             if let s = columns.stream, s < fields.count, !fields[s].isEmpty { context.source = fields[s] }
+            if let (platform, reason) = Platform.fromLogStream(context.source) {
+                context.platform = platform
+                context.platformReason = reason
+            }
             processor.message(fields[columns.message], number: recordLine, context: context)
         }
 

@@ -297,10 +297,24 @@ struct JSONLogDecoder {
         if state.shape == nil { state.shape = shape }
         var text = message
         // FireLens: the CloudWatch message is itself a JSON record whose `log` is the application's line.
+        if let (platform, reason) = Platform.fromLogStream(context.source) {
+            context.platform = platform
+            context.platformReason = reason
+        }
+        if let (platform, reason) = Platform.fromCloudWatchRecord(f) {
+            context.platform = platform
+            context.platformReason = reason
+            if platform == .kubernetes { context.source = JSONLogDecoder.podSource(f) ?? context.source }
+        }
         if text.first == "{", text.contains("\"log\""), let inner = JSONLogDecoder.smallObject(text), let log = inner["log"] {
             text = log
             context.source = inner["container_name"] ?? inner["ecs_task_arn"] ?? context.source
             context.platformReason = "FireLens records"
+            if let (platform, reason) = Platform.fromCloudWatchRecord(inner) {
+                context.platform = platform
+                context.platformReason = reason
+                if platform == .kubernetes { context.source = JSONLogDecoder.podSource(inner) ?? context.source }
+            }
         }
         // Docker json-file: a line longer than 16 KiB arrives in pieces without the trailing newline.
         if f["log"] != nil, f["message"] == nil, let stream = f["stream"] {
@@ -450,20 +464,35 @@ struct JSONLogDecoder {
         }
     }
 
-    /// Parses a small JSON object held in a string (FireLens records) into its scalar members.
+    /// `<pod>/<container>` from a record's `kubernetes` object.
+    static func podSource(_ f: [String: String]) -> String? {
+        guard let pod = f["kubernetes.pod_name"] else { return nil }
+        return f["kubernetes.container_name"].map { pod + "/" + $0 } ?? pod
+    }
+
+    /// Parses a small JSON object held in a string (FireLens records) into its scalar members, and those of its
+    /// object members as `kubernetes.pod_name`.
     static func smallObject(_ text: String) -> [String: String]? {
         guard text.utf8.count <= LineReader.defaultMaxLineBytes else { return nil }
         var tokenizer = JSONTokenizer(source: BytesSource(Array(text.utf8)))
         defer { tokenizer.release() }
         var fields: [String: String] = [:]
         var key: String?
+        var parent: String?  // the depth-1 member whose object is open
         do {
             guard try tokenizer.next() == .objectStart else { return nil }
             while let token = try tokenizer.next() {
                 switch token {
                 case .key(let k): key = k
+                case .objectStart where tokenizer.depth == 2:
+                    parent = key
+                    key = nil
+                case .objectEnd where tokenizer.depth == 1:
+                    parent = nil
+                    key = nil
                 case .string(let v), .number(let v):
                     if tokenizer.depth == 1, let k = key { fields[k] = v }
+                    if tokenizer.depth == 2, let p = parent, let k = key { fields[p + "." + k] = v }
                     key = nil
                 case .objectEnd where tokenizer.depth == 0: return fields
                 default: key = nil

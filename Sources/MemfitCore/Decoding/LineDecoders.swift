@@ -151,6 +151,10 @@ struct CloudWatchTextDecoder {
                 repeated = false
                 if fields.count >= 4, fields[1].count > 20, fields[1].allSatisfy(isDigit) {
                     context.source = String(decoding: fields[3], as: UTF8.self)
+                    if let (platform, reason) = Platform.fromLogStream(context.source) {
+                        context.platform = platform
+                        context.platformReason = reason
+                    }
                     messageFields = fields[4...]
                     repeated = deduper.isRepeat(String(decoding: fields[1], as: UTF8.self))
                 } else if fields.count >= 3 {
