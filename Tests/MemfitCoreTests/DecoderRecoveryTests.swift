@@ -33,6 +33,8 @@ struct RecoveryCase: Sendable, CustomTestStringConvertible {
                      records: 2, source: "8c1f0e9d2b3a4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5", platform: .ecsEC2),
         RecoveryCase(name: "EKS Container Insights record with a kubernetes object", file: "eks-container-insights.json",
                      format: "json", records: 2, source: "orders-api-6d9f7c8b5d-x2k4p/app", platform: .kubernetes),
+        RecoveryCase(name: "aws logs tail --color on", file: "logs-tail-color-on.txt", format: "aws-logs-tail",
+                     records: 2, source: "ecs/inventory/0a1b2c3d4e5f4a6b8c7d9e0f1a2b3c4d", platform: .ecsFargate),
     ]
 
     @Test(arguments: cases)

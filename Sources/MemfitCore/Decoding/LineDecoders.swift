@@ -60,6 +60,18 @@ struct TimestampedLinesDecoder {
 
         /// The context a line starts (when it has the prefix), and the message after the prefix.
         func split(_ line: UnsafeBufferPointer<UInt8>) -> (RecordContext, UnsafeBufferPointer<UInt8>)? {
+            // `--color on`: the timestamp and stream are wrapped in colour codes; match without them, then map the
+            // end of the prefix back into the line.
+            guard line.first == 0x1B else { return splitPlain(line) }
+            let (stripped, origin) = ANSI.strippingCSI(line, limit: 1024)
+            return stripped.withUnsafeBufferPointer { plain -> (RecordContext, UnsafeBufferPointer<UInt8>)? in
+                guard let (context, message) = splitPlain(plain) else { return nil }
+                let end = plain.count - message.count
+                return (context, UnsafeBufferPointer(rebasing: line[origin[end]...]))
+            }
+        }
+
+        func splitPlain(_ line: UnsafeBufferPointer<UInt8>) -> (RecordContext, UnsafeBufferPointer<UInt8>)? {
             guard case .match(let m) = pcre.match(pattern, in: line) else { return nil }
             var context = RecordContext(timestamp: m["ts"], platform: .ecsFargate, platformReason: reason)
             var end = m.whole.upperBound
