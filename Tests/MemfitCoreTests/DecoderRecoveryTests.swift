@@ -35,6 +35,13 @@ struct RecoveryCase: Sendable, CustomTestStringConvertible {
                      format: "json", records: 2, source: "orders-api-6d9f7c8b5d-x2k4p/app", platform: .kubernetes),
         RecoveryCase(name: "aws logs tail --color on", file: "logs-tail-color-on.txt", format: "aws-logs-tail",
                      records: 2, source: "ecs/inventory/0a1b2c3d4e5f4a6b8c7d9e0f1a2b3c4d", platform: .ecsFargate),
+        RecoveryCase(name: "Insights CSV: an unquoted line with commas as a row of its own", file: "insights-unquoted-line.csv",
+                     format: "insights-csv", records: 2),
+        RecoveryCase(name: "Insights CSV: unquoted commas in @message shift @logStream",
+                     file: "insights-unquoted-commas-shift-stream.csv", format: "insights-csv", records: 1,
+                     source: "ecs/app/0a1b2c3d4e5f4a6b8c7d9e0f1a2b3c4d", platform: .ecsFargate),
+        RecoveryCase(name: "a paste starting with @oncall is not Insights CSV", file: "at-oncall-paste.txt", format: "plain",
+                     records: 2),
     ]
 
     @Test(arguments: cases)

@@ -96,7 +96,10 @@ public struct SniffPatterns: Sendable {
         timestampedEvent = try PCRE2Pattern(
             #"^(?<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{3}Z|(?:\.\d{6})?\+00:00)?) (?:(?<source>[^ :*]+) )?"#)
         lineFormats = [
-            (.insightsCSV, try PCRE2Pattern(#"^"?@[\w.]+"?(?:,"?@?[\w.]+"?)*\s*$"#)),
+            // A real Insights header names at least one of its own fields as a whole column (a paste that starts
+            // "@oncall" is not CSV).
+            (.insightsCSV, try PCRE2Pattern(
+                #"^(?=(?:.*,)?"?@(?:timestamp|message|logStream|log|ingestionTime|ptr)"?\s*(?:,|$))"?@[\w.]+"?(?:,"?@?[\w.]+"?)*\s*$"#)),
             (.cloudwatchText, try PCRE2Pattern(#"^(?:[bf]/\d{56}\t|EVENTS\t)"#)),
             // detailed: microseconds (dropped when 0 in the json form) and +00:00, then the stream (never holding ':' or
             // '*', unlike Heroku's "app[web.1]:"); short: no zone at all

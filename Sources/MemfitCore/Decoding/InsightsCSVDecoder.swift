@@ -6,6 +6,12 @@ struct InsightsCSVDecoder {
     /// Columns that are not the message, time or stream keep only this much (they are matched, but not whole).
     static let otherColumnBytes = 4096
 
+    /// `2023-06-13 15:51:44.000`, or epoch milliseconds: four digits first.
+    static func looksLikeTime(_ field: String) -> Bool {
+        let head = field.utf8.prefix(4)
+        return head.count == 4 && head.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
     func decode<Source: ByteSource>(_ source: inout Source, into processor: RecordProcessor) throws(InputError) {
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
         defer { chunk.deallocate() }
@@ -63,13 +69,25 @@ struct InsightsCSVDecoder {
                 for value in fields { processor.message(value, number: recordLine, context: context) }
                 return
             }
-            if let t = columns.timestamp, t < fields.count { context.timestamp = fields[t] }
-            if let s = columns.stream, s < fields.count, !fields[s].isEmpty { context.source = fields[s] }
+            // More fields than the header: an unquoted comma in the message split it. The extra fields are joined
+            // back into it, and the columns after it move along.
+            let extra = max(0, fields.count - (header?.count ?? fields.count))
+            let shifted = { (column: Int) in column > columns.message ? column + extra : column }
+            if let t = columns.timestamp.map(shifted), t < fields.count { context.timestamp = fields[t] }
+            if let s = columns.stream.map(shifted), s < fields.count, !fields[s].isEmpty { context.source = fields[s] }
             if let (platform, reason) = Platform.fromLogStream(context.source) {
                 context.platform = platform
                 context.platformReason = reason
             }
-            processor.message(fields[columns.message], number: recordLine, context: context)
+            var message = extra > 0 && columns.message + extra < fields.count
+                ? fields[columns.message...(columns.message + extra)].joined(separator: ",") : fields[columns.message]
+            // A row whose time column holds no time is not a row but an unquoted line (a message's continuation, a
+            // pasted log line): matched whole, commas and all.
+            if let t = columns.timestamp, t < fields.count, !InsightsCSVDecoder.looksLikeTime(fields[t]) {
+                context.timestamp = nil
+                message = fields.joined(separator: ",")
+            }
+            processor.message(message, number: recordLine, context: context)
         }
 
         while true {
