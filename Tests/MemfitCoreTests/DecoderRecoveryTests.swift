@@ -61,4 +61,19 @@ struct RecoveryCase: Sendable, CustomTestStringConvertible {
         if case .some(let source) = c.source { #expect(f.source == source) }
         if let platform = c.platform { #expect(f.platform == platform) }
     }
+
+    /// README: "LF, CRLF or a lone CR" end a line, for the whole input, not only within the 1 MiB line cap.
+    @Test func loneCRLinesPastTheLineCap() throws {
+        let fl = "fixed memory regions require 632382K which is greater than 616300K available for allocation: "
+            + "-XX:MaxDirectMemorySize=10M, -XX:MaxMetaspaceSize=120382K, -XX:ReservedCodeCacheSize=240M, -Xss1M * 250 threads"
+        let progress = (0..<40_000).map { "progress line \($0) of the download\r" }.joined()
+        let text = progress + fl + "\r" + progress
+        #expect(text.utf8.count > 2 * LineReader.defaultMaxLineBytes)
+        let report = try analyze(text, name: "cr.log")
+        let input = try #require(report.inputs.first)
+        #expect(input.cappedLines == 0)
+        let f = try #require(report.findings.first { $0.kind == .calculatorFailure })
+        #expect(f.calculator?.requiredBytes == Int64(647_560_000))
+        #expect(f.calculator?.availableBytes == Int64(631_091_200))
+    }
 }
