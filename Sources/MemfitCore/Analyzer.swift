@@ -144,6 +144,7 @@ public final class Analyzer {
         var stats = LineReader.Stats()
         var format = forcedFormat ?? .plain
         var encoding = TextEncoding.utf8
+        var utf16Errors: [InputError] = []
         do throws(InputError) {
             // An error while reading the first bytes (a short truncated gzip) still leaves what was read to decode.
             let (prefix, prefixError) = Analyzer.readPrefix(&source, count: Analyzer.sniffBytes)
@@ -156,6 +157,13 @@ public final class Analyzer {
                 let (head, headError) = Analyzer.readPrefix(&utf8, count: Analyzer.sniffBytes)
                 format = forcedFormat ?? InputFormat.sniff(head, compressed: compressed, matcher: matcher.pcre, patterns: sniffPatterns)
                 var text = PrefixedSource(prefix: head, base: utf8, pendingError: headError)
+                let bom = Int64(encoding.bomLength(in: prefix))
+                defer {
+                    // Where the UTF-16 went wrong (a stray byte, UTF-8 appended), in the file's bytes.
+                    utf16Errors = text.base.resyncs.map {
+                        InputError(input: processor.input, reason: .invalidFormat, detail: $0.what, offset: $0.offset + bom)
+                    }
+                }
                 try run(format, &text, processor: processor, stats: &stats)
             case .utf8, .utf8BOM:
                 format = forcedFormat ?? InputFormat.sniff(
@@ -171,6 +179,10 @@ public final class Analyzer {
             let located = Analyzer.located(recovered, encoding: encoding, compressed: compressed)
             errors.insert(located, at: 0)
             processor.error = processor.error ?? located
+        }
+        if !utf16Errors.isEmpty {
+            errors = utf16Errors + errors
+            processor.error = processor.error ?? utf16Errors[0]
         }
         stats.bytes = max(stats.bytes, processor.bytesRead)
         return InputSummary(

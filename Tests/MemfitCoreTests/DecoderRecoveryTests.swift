@@ -42,6 +42,12 @@ struct RecoveryCase: Sendable, CustomTestStringConvertible {
                      source: "ecs/app/0a1b2c3d4e5f4a6b8c7d9e0f1a2b3c4d", platform: .ecsFargate),
         RecoveryCase(name: "a paste starting with @oncall is not Insights CSV", file: "at-oncall-paste.txt", format: "plain",
                      records: 2),
+        RecoveryCase(name: "UTF-16LE with a stray byte that misaligns the rest", file: "utf16le-stray-byte.log", format: "plain",
+                     records: 4, errors: ["a stray byte misaligned the UTF-16 text; one byte was skipped) at byte 188"]),
+        RecoveryCase(name: "UTF-16LE with UTF-8 appended", file: "utf16le-then-utf8.log", format: "plain", records: 4,
+                     errors: ["followed by UTF-8 (or other 8-bit) text, read as UTF-8 from here) at byte 188"]),
+        RecoveryCase(name: "UTF-16LE CJK text is not taken for misalignment", file: "utf16le-cjk.log", format: "plain",
+                     records: 251),
     ]
 
     @Test(arguments: cases)
