@@ -219,7 +219,7 @@ public final class Analyzer {
         case .jsonLines:
             try JSONLinesDecoder().decode(&source, reader: reader, stats: &stats, into: processor)
         case .insightsCSV:
-            try InsightsCSVDecoder().decode(&source, into: processor)
+            try InsightsCSVDecoder().decode(&source, reader: reader, stats: &stats, into: processor)
         case .cloudwatchText:
             try CloudWatchTextDecoder().decode(&source, reader: reader, stats: &stats, into: processor)
         case .awsLogsTail, .s3Export:

@@ -48,6 +48,9 @@ struct RecoveryCase: Sendable, CustomTestStringConvertible {
                      errors: ["followed by UTF-8 (or other 8-bit) text, read as UTF-8 from here) at byte 188"]),
         RecoveryCase(name: "UTF-16LE CJK text is not taken for misalignment", file: "utf16le-cjk.log", format: "plain",
                      records: 251),
+        RecoveryCase(name: "Insights CSV: a stray quote swallows the rest into @logStream", file: "insights-stray-quote-in-logstream.csv",
+                     format: "insights-csv", records: 202,
+                     errors: ["CSV quoted field starting on line 2 is not closed within 4096 bytes; the rest is read as plain lines) at byte 61"]),
     ]
 
     @Test(arguments: cases)
