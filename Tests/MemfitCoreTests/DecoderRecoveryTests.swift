@@ -51,6 +51,10 @@ struct RecoveryCase: Sendable, CustomTestStringConvertible {
         RecoveryCase(name: "Insights CSV: a stray quote swallows the rest into @logStream", file: "insights-stray-quote-in-logstream.csv",
                      format: "insights-csv", records: 202,
                      errors: ["CSV quoted field starting on line 2 is not closed within 4096 bytes; the rest is read as plain lines) at byte 61"]),
+        RecoveryCase(name: "junk after an event on the same line: the event is not matched twice",
+                     file: "json-event-then-junk-same-line.json", format: "json", records: 2,
+                     source: "ecs/app/0a1b2c3d4e5f4a6b8c7d9e0f1a2b3c4d",
+                     errors: ["invalid JSON: unexpected word 'trailing') at byte 341"]),
     ]
 
     @Test(arguments: cases)
@@ -65,6 +69,7 @@ struct RecoveryCase: Sendable, CustomTestStringConvertible {
         let failures = report.findings.filter { $0.kind == .calculatorFailure }
         #expect(failures.count == 1)
         let f = try #require(failures.first)
+        #expect(f.occurrences == 1)
         #expect(f.calculator?.requiredBytes == Int64(647_560_000))
         #expect(f.calculator?.availableBytes == Int64(631_091_200))
         if case .some(let source) = c.source { #expect(f.source == source) }

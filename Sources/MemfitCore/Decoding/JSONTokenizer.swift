@@ -39,24 +39,20 @@ public struct JSONTokenizer<Source: ByteSource> {
         self.buffer = .allocate(byteCount: max(16, bufferBytes), alignment: 1)
     }
 
-    /// Where the token being read began (error recovery resumes from its line).
+    /// Where the token being read began (error recovery resumes there).
     private var tokenStart: Int64 = 0
 
-    /// After an error: the unread input from the start of the line the failing token began on (or as near it as
-    /// the read buffer still holds), its byte offset and line number, and the source to read on from.
+    /// After an error: the unread input from where the failing token began (or as near it as the read buffer still
+    /// holds), its byte offset and line number, and the source to read on from. Starting at the token, not its line,
+    /// keeps values already decoded on that line from being matched twice.
     public func remainder() -> (bytes: [UInt8], offset: Int64, line: Int, source: Source) {
-        var start = position
-        if tokenStart >= consumedBefore { start = min(position, Int(tokenStart - consumedBefore)) } else { start = 0 }
+        let start = tokenStart >= consumedBefore ? min(position, Int(tokenStart - consumedBefore)) : 0
         let end = min(max(position, start), count)
-        // Back to the start of the line, if it is still in the buffer.
-        var lineStart = start
-        while lineStart > 0 && buffer[lineStart - 1] != 0x0A { lineStart -= 1 }
-        if lineStart == 0 && consumedBefore > 0 { lineStart = start }
         // `line` counted newlines up to `position`; the resume point may lie before some of them.
         var newlines = 0
-        for i in lineStart..<end where buffer[i] == 0x0A { newlines += 1 }
-        let bytes = Array(buffer[lineStart..<max(lineStart, count)])
-        return (bytes, consumedBefore + Int64(lineStart), max(1, line - newlines), source)
+        for i in start..<end where buffer[i] == 0x0A { newlines += 1 }
+        let bytes = Array(buffer[start..<max(start, count)])
+        return (bytes, consumedBefore + Int64(start), max(1, line - newlines), source)
     }
 
     /// Frees the read buffer; call once when done.
