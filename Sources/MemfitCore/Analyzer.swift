@@ -144,6 +144,7 @@ public final class Analyzer {
         var stats = LineReader.Stats()
         var format = forcedFormat ?? .plain
         var encoding = TextEncoding.utf8
+        var utf16Errors: [InputError] = []
         do throws(InputError) {
             // An error while reading the first bytes (a short truncated gzip) still leaves what was read to decode.
             let (prefix, prefixError) = Analyzer.readPrefix(&source, count: Analyzer.sniffBytes)
@@ -156,6 +157,13 @@ public final class Analyzer {
                 let (head, headError) = Analyzer.readPrefix(&utf8, count: Analyzer.sniffBytes)
                 format = forcedFormat ?? InputFormat.sniff(head, compressed: compressed, matcher: matcher.pcre, patterns: sniffPatterns)
                 var text = PrefixedSource(prefix: head, base: utf8, pendingError: headError)
+                let bom = Int64(encoding.bomLength(in: prefix))
+                defer {
+                    // Where the UTF-16 went wrong (a stray byte, UTF-8 appended), in the file's bytes.
+                    utf16Errors = text.base.resyncs.map {
+                        InputError(input: processor.input, reason: .invalidFormat, detail: $0.what, offset: $0.offset + bom)
+                    }
+                }
                 try run(format, &text, processor: processor, stats: &stats)
             case .utf8, .utf8BOM:
                 format = forcedFormat ?? InputFormat.sniff(
@@ -163,26 +171,41 @@ public final class Analyzer {
                 try run(format, &replay, processor: processor, stats: &stats)
             }
         } catch {
-            var error = error
-            // Offsets of decoded content are said in terms the user can find: past a UTF-8 BOM, in the file; else
-            // what they count.
-            if error.reason == .invalidFormat, let offset = error.offset {
-                switch encoding {
-                case .utf8BOM: error.offset = offset + 3
-                case .utf16LE, .utf16BE: error.detail = (error.detail ?? "") + ", counted in the text decoded from UTF-16"
-                case .utf8: break
-                }
-                if compressed { error.detail = (error.detail ?? "") + ", counted in the decompressed data" }
-            }
-            processor.error = error
+            processor.error = Analyzer.located(error, encoding: encoding, compressed: compressed)
+        }
+        // A syntax error the decoder read past (the rest went on as plain lines) is reported too.
+        var errors = [processor.error].compactMap { $0 }
+        if let recovered = processor.recoveredError {
+            let located = Analyzer.located(recovered, encoding: encoding, compressed: compressed)
+            errors.insert(located, at: 0)
+            processor.error = processor.error ?? located
+        }
+        if !utf16Errors.isEmpty {
+            errors = utf16Errors + errors
+            processor.error = processor.error ?? utf16Errors[0]
         }
         stats.bytes = max(stats.bytes, processor.bytesRead)
         return InputSummary(
             path: processor.input, format: format.rawValue, shape: processor.shape, compression: "none", encoding: encoding.rawValue,
             records: processor.records ?? stats.lines, bytes: stats.bytes, cappedLines: stats.cappedLines + processor.cappedStrings,
             matchLimitHits: processor.limitHits + (processor.limitHitsNotListed > 0 ? ["and \(processor.limitHitsNotListed) more"] : []),
-            errors: processor.error.map { [$0.description] } ?? [],
+            errors: errors.map(\.description),
             partial: processor.error != nil)
+    }
+
+    /// Offsets of decoded content are said in terms the user can find: past a UTF-8 BOM, in the file; else what
+    /// they count.
+    static func located(_ error: InputError, encoding: TextEncoding, compressed: Bool) -> InputError {
+        var error = error
+        if error.reason == .invalidFormat, let offset = error.offset {
+            switch encoding {
+            case .utf8BOM: error.offset = offset + 3
+            case .utf16LE, .utf16BE: error.detail = (error.detail ?? "") + ", counted in the text decoded from UTF-16"
+            case .utf8: break
+            }
+            if compressed { error.detail = (error.detail ?? "") + ", counted in the decompressed data" }
+        }
+        return error
     }
 
     func run<Source: ByteSource>(
@@ -192,11 +215,11 @@ public final class Analyzer {
         case .plain:
             try PlainLinesDecoder().decode(&source, reader: reader, stats: &stats, into: processor)
         case .json:
-            try JSONLogDecoder().decode(&source, into: processor)
+            try JSONLogDecoder().decodeRecovering(&source, reader: reader, stats: &stats, into: processor)
         case .jsonLines:
             try JSONLinesDecoder().decode(&source, reader: reader, stats: &stats, into: processor)
         case .insightsCSV:
-            try InsightsCSVDecoder().decode(&source, into: processor)
+            try InsightsCSVDecoder().decode(&source, reader: reader, stats: &stats, into: processor)
         case .cloudwatchText:
             try CloudWatchTextDecoder().decode(&source, reader: reader, stats: &stats, into: processor)
         case .awsLogsTail, .s3Export:
@@ -275,6 +298,8 @@ final class RecordProcessor {
     /// Nested base64+gzip payloads inside a JSON input: bytes inflated so far, and the budget the input has earned.
     var nestedInflated: Int64 = 0
     var nestedBudget: Int64 = JSONLogDecoder.nestedBudgetFloor
+    /// A syntax error the decoder went past, reading the rest of the input as plain lines.
+    var recoveredError: InputError?
     static let sniffLines = 64
     static let maxLimitHitsReported = 20
 

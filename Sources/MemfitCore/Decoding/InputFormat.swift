@@ -47,7 +47,9 @@ public enum InputFormat: String, Sendable, CaseIterable {
             case .invalid: break
             }
         }
-        for (format, pattern) in patterns.lineFormats where matcher.matches(pattern, firstLine) != nil {
+        // `aws logs tail --color on` (log-formats.md §3 "Colour") wraps the timestamp and stream in colour codes.
+        let firstLineText = String(decoding: ANSI.strippingCSI(Array(firstLine.utf8)).bytes, as: UTF8.self)
+        for (format, pattern) in patterns.lineFormats where matcher.matches(pattern, firstLineText) != nil {
             // S3 export objects are always gzip; the same line shape in a plain file is just an app's log.
             if format == .s3Export && !compressed { continue }
             return format
@@ -94,7 +96,10 @@ public struct SniffPatterns: Sendable {
         timestampedEvent = try PCRE2Pattern(
             #"^(?<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{3}Z|(?:\.\d{6})?\+00:00)?) (?:(?<source>[^ :*]+) )?"#)
         lineFormats = [
-            (.insightsCSV, try PCRE2Pattern(#"^"?@[\w.]+"?(?:,"?@?[\w.]+"?)*\s*$"#)),
+            // A real Insights header names at least one of its own fields as a whole column (a paste that starts
+            // "@oncall" is not CSV).
+            (.insightsCSV, try PCRE2Pattern(
+                #"^(?=(?:.*,)?"?@(?:timestamp|message|logStream|log|ingestionTime|ptr)"?\s*(?:,|$))"?@[\w.]+"?(?:,"?@?[\w.]+"?)*\s*$"#)),
             (.cloudwatchText, try PCRE2Pattern(#"^(?:[bf]/\d{56}\t|EVENTS\t)"#)),
             // detailed: microseconds (dropped when 0 in the json form) and +00:00, then the stream (never holding ':' or
             // '*', unlike Heroku's "app[web.1]:"); short: no zone at all
@@ -102,5 +107,34 @@ public struct SniffPatterns: Sendable {
             (.s3Export, try PCRE2Pattern(#"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z "#)),
             (.cri, try PCRE2Pattern(#"^\S+ (?:stdout|stderr) [PF](?::\S*)? "#)),
         ]
+    }
+}
+
+/// CSI escape sequences (`ESC [ params intermediates final`, colours and erases), as found around `aws logs tail
+/// --color on` timestamps and stream names.
+enum ANSI {
+    /// The bytes without CSI sequences, and for each kept byte its index in `bytes` (plus, last, where the scan
+    /// stopped), so a match in the stripped text can be mapped back.
+    static func strippingCSI<C: Collection>(_ bytes: C, limit: Int = .max) -> (bytes: [UInt8], origin: [Int])
+    where C.Element == UInt8, C.Index == Int {
+        var out: [UInt8] = []
+        var origin: [Int] = []
+        var i = bytes.startIndex
+        while i < bytes.endIndex && out.count < limit {
+            if bytes[i] == 0x1B, i + 1 < bytes.endIndex, bytes[i + 1] == UInt8(ascii: "[") {
+                var j = i + 2
+                while j < bytes.endIndex, (0x30...0x3F).contains(bytes[j]) { j += 1 }
+                while j < bytes.endIndex, (0x20...0x2F).contains(bytes[j]) { j += 1 }
+                if j < bytes.endIndex, (0x40...0x7E).contains(bytes[j]) {
+                    i = j + 1
+                    continue
+                }
+            }
+            out.append(bytes[i])
+            origin.append(i)
+            i += 1
+        }
+        origin.append(i)
+        return (out, origin)
     }
 }

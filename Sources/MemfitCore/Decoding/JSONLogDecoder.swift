@@ -56,9 +56,33 @@ struct JSONLogDecoder {
     /// Most Docker streams with an unfinished line kept at once; the oldest is flushed past it.
     static let maxPartialStreams = 64
 
-    /// Decodes one input (or, for JSON lines, one line); `finish` flushes what spans documents.
+    /// Decodes a whole input; after a syntax error the error is noted (`processor.recoveredError`) and the rest of
+    /// the input, from the line the error is on, is read as plain lines, so a launch line after it is still found.
+    func decodeRecovering<Source: ByteSource>(
+        _ source: inout Source, reader: LineReader, stats: inout LineReader.Stats, into processor: RecordProcessor
+    ) throws(InputError) {
+        var outer = stats
+        defer { stats = outer }
+        try decode(&source, into: processor) { (error, rest, line) throws(InputError) in
+            processor.recoveredError = processor.recoveredError ?? error
+            let before = processor.records ?? 0
+            var plain = LineReader.Stats()
+            plain.lines = line - 1
+            defer {
+                processor.bytesRead += plain.bytes
+                outer.lines = plain.lines
+                outer.cappedLines += plain.cappedLines
+                processor.records = before + plain.lines - (line - 1)
+            }
+            try PlainLinesDecoder().decode(&rest, reader: reader, stats: &plain, into: processor)
+        }
+    }
+
+    /// Decodes one input (or, for JSON lines, one line); `finish` flushes what spans documents. With `recover`, a
+    /// syntax error hands it the error, the unread input from the error's line, and that line's number.
     func decode<Source: ByteSource>(
-        _ source: inout Source, into processor: RecordProcessor, finish: Bool = true, bufferBytes: Int = 64 * 1024
+        _ source: inout Source, into processor: RecordProcessor, finish: Bool = true, bufferBytes: Int = 64 * 1024,
+        recover: ((InputError, inout PrefixedSource<Source>, Int) throws(InputError) -> Void)? = nil
     ) throws(InputError) {
         let state = self.state
         let recordsBefore = state.records
@@ -118,9 +142,18 @@ struct JSONLogDecoder {
             switch error {
             case .input(let inputError): throw inputError
             case .syntax(let syntax):
-                throw InputError(
+                let error = InputError(
                     input: processor.input, reason: .invalidFormat, detail: "invalid JSON: \(syntax.message)",
                     offset: syntax.offset)
+                guard let recover else { throw error }
+                let rest = tokenizer.remainder()
+                processor.bytesRead = processor.bytesRead - tokenizer.offset + rest.offset
+                if finish { flushPartials(state, processor) }
+                processor.records = (processor.records ?? 0) + state.records - recordsBefore
+                state.records = recordsBefore
+                var restSource = PrefixedSource(prefix: rest.bytes, base: rest.source)
+                try recover(error, &restSource, firstLine + rest.line - 1)
+                return
             }
         }
         processor.bytesRead += tokenizer.offset
@@ -278,10 +311,24 @@ struct JSONLogDecoder {
         if state.shape == nil { state.shape = shape }
         var text = message
         // FireLens: the CloudWatch message is itself a JSON record whose `log` is the application's line.
+        if let (platform, reason) = Platform.fromLogStream(context.source) {
+            context.platform = platform
+            context.platformReason = reason
+        }
+        if let (platform, reason) = Platform.fromCloudWatchRecord(f) {
+            context.platform = platform
+            context.platformReason = reason
+            if platform == .kubernetes { context.source = JSONLogDecoder.podSource(f) ?? context.source }
+        }
         if text.first == "{", text.contains("\"log\""), let inner = JSONLogDecoder.smallObject(text), let log = inner["log"] {
             text = log
             context.source = inner["container_name"] ?? inner["ecs_task_arn"] ?? context.source
             context.platformReason = "FireLens records"
+            if let (platform, reason) = Platform.fromCloudWatchRecord(inner) {
+                context.platform = platform
+                context.platformReason = reason
+                if platform == .kubernetes { context.source = JSONLogDecoder.podSource(inner) ?? context.source }
+            }
         }
         // Docker json-file: a line longer than 16 KiB arrives in pieces without the trailing newline.
         if f["log"] != nil, f["message"] == nil, let stream = f["stream"] {
@@ -456,20 +503,35 @@ struct JSONLogDecoder {
         }
     }
 
-    /// Parses a small JSON object held in a string (FireLens records) into its scalar members.
+    /// `<pod>/<container>` from a record's `kubernetes` object.
+    static func podSource(_ f: [String: String]) -> String? {
+        guard let pod = f["kubernetes.pod_name"] else { return nil }
+        return f["kubernetes.container_name"].map { pod + "/" + $0 } ?? pod
+    }
+
+    /// Parses a small JSON object held in a string (FireLens records) into its scalar members, and those of its
+    /// object members as `kubernetes.pod_name`.
     static func smallObject(_ text: String) -> [String: String]? {
         guard text.utf8.count <= LineReader.defaultMaxLineBytes else { return nil }
         var tokenizer = JSONTokenizer(source: BytesSource(Array(text.utf8)))
         defer { tokenizer.release() }
         var fields: [String: String] = [:]
         var key: String?
+        var parent: String?  // the depth-1 member whose object is open
         do {
             guard try tokenizer.next() == .objectStart else { return nil }
             while let token = try tokenizer.next() {
                 switch token {
                 case .key(let k): key = k
+                case .objectStart where tokenizer.depth == 2:
+                    parent = key
+                    key = nil
+                case .objectEnd where tokenizer.depth == 1:
+                    parent = nil
+                    key = nil
                 case .string(let v), .number(let v):
                     if tokenizer.depth == 1, let k = key { fields[k] = v }
+                    if tokenizer.depth == 2, let p = parent, let k = key { fields[p + "." + k] = v }
                     key = nil
                 case .objectEnd where tokenizer.depth == 0: return fields
                 default: key = nil

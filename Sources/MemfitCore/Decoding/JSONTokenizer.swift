@@ -39,6 +39,22 @@ public struct JSONTokenizer<Source: ByteSource> {
         self.buffer = .allocate(byteCount: max(16, bufferBytes), alignment: 1)
     }
 
+    /// Where the token being read began (error recovery resumes there).
+    private var tokenStart: Int64 = 0
+
+    /// After an error: the unread input from where the failing token began (or as near it as the read buffer still
+    /// holds), its byte offset and line number, and the source to read on from. Starting at the token, not its line,
+    /// keeps values already decoded on that line from being matched twice.
+    public func remainder() -> (bytes: [UInt8], offset: Int64, line: Int, source: Source) {
+        let start = tokenStart >= consumedBefore ? min(position, Int(tokenStart - consumedBefore)) : 0
+        let end = min(max(position, start), count)
+        // `line` counted newlines up to `position`; the resume point may lie before some of them.
+        var newlines = 0
+        for i in start..<end where buffer[i] == 0x0A { newlines += 1 }
+        let bytes = Array(buffer[start..<max(start, count)])
+        return (bytes, consumedBefore + Int64(start), max(1, line - newlines), source)
+    }
+
     /// Frees the read buffer; call once when done.
     public func release() { buffer.deallocate() }
 
@@ -48,9 +64,11 @@ public struct JSONTokenizer<Source: ByteSource> {
     public mutating func next() throws(JSONStreamError) -> Token? {
         while true {
             guard let byte = try peekSkippingWhitespace() else {
+                tokenStart = offset
                 if !stack.isEmpty { throw fail("unexpected end of input inside a value") }
                 return nil
             }
+            tokenStart = offset
             switch (byte, expect) {
             case (UInt8(ascii: "{"), .value), (UInt8(ascii: "{"), .valueOrEnd),
                  (UInt8(ascii: "["), .value), (UInt8(ascii: "["), .valueOrEnd):

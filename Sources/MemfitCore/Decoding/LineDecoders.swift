@@ -60,6 +60,18 @@ struct TimestampedLinesDecoder {
 
         /// The context a line starts (when it has the prefix), and the message after the prefix.
         func split(_ line: UnsafeBufferPointer<UInt8>) -> (RecordContext, UnsafeBufferPointer<UInt8>)? {
+            // `--color on`: the timestamp and stream are wrapped in colour codes; match without them, then map the
+            // end of the prefix back into the line.
+            guard line.first == 0x1B else { return splitPlain(line) }
+            let (stripped, origin) = ANSI.strippingCSI(line, limit: 1024)
+            return stripped.withUnsafeBufferPointer { plain -> (RecordContext, UnsafeBufferPointer<UInt8>)? in
+                guard let (context, message) = splitPlain(plain) else { return nil }
+                let end = plain.count - message.count
+                return (context, UnsafeBufferPointer(rebasing: line[origin[end]...]))
+            }
+        }
+
+        func splitPlain(_ line: UnsafeBufferPointer<UInt8>) -> (RecordContext, UnsafeBufferPointer<UInt8>)? {
             guard case .match(let m) = pcre.match(pattern, in: line) else { return nil }
             var context = RecordContext(timestamp: m["ts"], platform: .ecsFargate, platformReason: reason)
             var end = m.whole.upperBound
@@ -151,6 +163,10 @@ struct CloudWatchTextDecoder {
                 repeated = false
                 if fields.count >= 4, fields[1].count > 20, fields[1].allSatisfy(isDigit) {
                     context.source = String(decoding: fields[3], as: UTF8.self)
+                    if let (platform, reason) = Platform.fromLogStream(context.source) {
+                        context.platform = platform
+                        context.platformReason = reason
+                    }
                     messageFields = fields[4...]
                     // Keyed on the id with the event's first line, so a reused id with other text is not dropped.
                     let firstLine = fields[4...].map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\t")
@@ -283,10 +299,32 @@ struct KubectlDescribeDecoder {
                 message: "Reason: \(reason ?? "Error") (Exit Code: \(exitCode.map(String.init) ?? "?"))"))
         }
 
-        try reader.forEachLine(in: &source, stats: &stats) { raw, number, _ in
+        /// Every other line (a `Message:` holding the launch failure, application logs pasted below) goes through the
+        /// ordinary matcher, with the pod and container as its source.
+        /// False once an unindented line is not a describe field: application logs pasted below have no known source.
+        var inDescribe = true
+        func ordinary(_ raw: UnsafeBufferPointer<UInt8>, _ number: Int, _ capped: Bool) {
+            guard inDescribe else { return processor.line(raw, number: number, capped: capped) }
+            let name = [pod, container].compactMap { $0 }.joined(separator: "/")
+            processor.line(raw, number: number, capped: capped, context: RecordContext(
+                source: name.isEmpty ? nil : name, platform: .kubernetes, platformReason: "kubectl describe pod"))
+        }
+
+        try reader.forEachLine(in: &source, stats: &stats) { raw, number, capped in
             let line = String(decoding: raw, as: UTF8.self).replacingTabs()
             let indent = line.prefix(while: { $0 == " " }).count
             let text = line.trimmingBlanks()
+            if indent == 0 && !text.isEmpty {
+                // `Name:`, `Namespace:`, `Containers:`, `Events:`, `QoS Class:`…
+                let key = text.prefix(while: { $0 != ":" })
+                inDescribe = key.count < text.count && key.first?.isUppercase == true
+                    && key.allSatisfy({ $0.isLetter || $0 == " " || $0 == "-" })
+            }
+            // The state lines this decoder reads itself are not matched again (an OOM kill would count twice).
+            if !(text.hasPrefix("Reason:") || text.hasPrefix("Exit Code:") || text.hasPrefix("State:")
+                || text.hasPrefix("Last State:")) {
+                ordinary(raw, number, capped)
+            }
             if indent == 0 {
                 if text.hasPrefix("Name:") { flush(); pod = text.dropFirst(5).trimmingBlanks(); container = nil }
                 inContainers = text.hasPrefix("Containers:") || text.hasPrefix("Init Containers:")

@@ -42,6 +42,12 @@ public struct UTF16Source<Base: ByteSource>: ByteSource {
     private var outputPosition = 0
     private var pendingHigh: UInt16?
     private var ended = false
+    /// Bytes of the base consumed before `input`'s first byte.
+    private var consumed: Int64 = 0
+    /// Once UTF-8 text was found appended to the UTF-16: the rest is passed through as it is.
+    private var passthrough = false
+    /// Where the UTF-16 went wrong and what was done: ("a stray byte…", offset in the base). At most a few.
+    private(set) var resyncs: [(what: String, offset: Int64)] = []
 
     init(base: Base, bigEndian: Bool) {
         self.base = base
@@ -63,19 +69,62 @@ public struct UTF16Source<Base: ByteSource>: ByteSource {
                 input.removeAll()
                 continue
             }
+            if passthrough {
+                output.append(contentsOf: chunk[0..<n])
+                continue
+            }
             input.append(contentsOf: chunk[0..<n])
             var i = 0
             while i + 1 < input.count {
+                // ASCII in UTF-16 has a zero byte in every unit; a unit that does not is checked for the two ways a
+                // file goes wrong: a stray byte that misaligns the rest, or UTF-8 appended.
+                if input[bigEndian ? i : i + 1] != 0 || input[bigEndian ? i + 1 : i] == 0, let fix = resync(at: i) {
+                    if resyncs.count < 8 { resyncs.append((fix, consumed + Int64(i))) }
+                    if passthrough {
+                        if pendingHigh != nil { emit(0xFFFD); pendingHigh = nil }
+                        output.append(contentsOf: input[i...])
+                        i = input.count
+                        break
+                    }
+                    i += 1  // drop the stray byte
+                    continue
+                }
                 let unit = bigEndian ? UInt16(input[i]) << 8 | UInt16(input[i + 1]) : UInt16(input[i + 1]) << 8 | UInt16(input[i])
                 i += 2
                 transcode(unit)
             }
+            consumed += Int64(i)
             input.removeFirst(i)
         }
         let n = min(buffer.count, output.count - outputPosition)
         output.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + outputPosition, byteCount: n) }
         outputPosition += n
         return n
+    }
+
+    /// Looks at the 16 units from `i`: mostly ASCII one byte off (a stray byte misaligned the text) means drop a
+    /// byte; mostly pairs of ASCII bytes with no zero (UTF-8 appended) means pass the rest through. Nil: neither.
+    private mutating func resync(at i: Int) -> String? {
+        let units = 16
+        guard i + 2 * units + 1 <= input.count else { return nil }
+        func ascii(_ b: UInt8) -> Bool { b == 0x09 || b == 0x0A || b == 0x0D || (0x20...0x7E).contains(b) }
+        var shifted = 0
+        var pairs = 0
+        for u in 0..<units {
+            let a = input[i + 2 * u], b = input[i + 2 * u + 1]
+            let (text, zero) = bigEndian ? (b, a) : (a, b)
+            // One byte off: the zero comes first, the ASCII byte second.
+            if text == 0 && ascii(zero) { shifted += 1 }
+            if ascii(a) && ascii(b) { pairs += 1 }
+        }
+        if shifted >= 12 {
+            return "a stray byte misaligned the UTF-16 text; one byte was skipped"
+        }
+        if pairs >= 15 {
+            passthrough = true
+            return "the UTF-16 text is followed by UTF-8 (or other 8-bit) text, read as UTF-8 from here"
+        }
+        return nil
     }
 
     private mutating func transcode(_ unit: UInt16) {

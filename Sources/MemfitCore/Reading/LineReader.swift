@@ -63,6 +63,18 @@ public struct LineReader {
                     pending.append(contentsOf: bytes)
                     return
                 }
+                // A lone CR ends a line too (old Mac files, progress output): rather than cap, hand over everything
+                // up to the last CR as a piece of this line (the processor splits it at each CR) and keep the rest.
+                // The pending bytes then stay below the cap plus one chunk.
+                pending.append(contentsOf: bytes)
+                bytes = bytes[bytes.endIndex...]
+                if let cr = pending.lastIndex(of: 0x0D) {
+                    pending.withUnsafeBufferPointer {
+                        body(.line(UnsafeBufferPointer(rebasing: $0[..<cr]), number: stats.lines + 1, capped: false))
+                    }
+                    pending.removeSubrange(...cr)
+                    if pending.count <= maxLineBytes { return }
+                }
                 // Over the cap: the head keeps `half` bytes, everything after goes to the tail.
                 capped = true
                 if pending.count > half {
