@@ -54,6 +54,8 @@ public enum Diagnoser {
         var failures: [(entry: FactLedger.Entry, failure: PrintedFailure)] = []
         var configurations: [(entry: FactLedger.Entry, configuration: PrintedConfiguration)] = []
         var others: [FactLedger.Entry] = []
+        /// Regions set in JAVA_TOOL_OPTIONS: fixed inputs the calculator leaves out of its success line (§2.5).
+        var userSet = PrintedRegions()
         for entry in entries {
             switch entry.first.payload {
             case .regionsDoNotFit(let f): failures.append((entry, f))
@@ -64,6 +66,7 @@ public enum Diagnoser {
             case .execdMemoryCalculatorFailed: wrappers.append(entry)
             case .calculationFailedHeader: headers.append(entry)
             case .calculatedConfiguration(let c): configurations.append((entry, c))
+            case .javaToolOptions(let r): userSet = r
             case .limitUnconvertible, .testcontainersDump, .launchSettingAtBuild: break
             default: others.append(entry)
             }
@@ -145,7 +148,7 @@ public enum Diagnoser {
                 finding.kind = .jvmOutOfMemory
                 finding.detail = what
                 if let latestConfiguration {
-                    finding.calculator = calculatorFromConfiguration(latestConfiguration.configuration, limits: limits)
+                    finding.calculator = calculatorFromConfiguration(latestConfiguration.configuration, limits: limits, userSet: userSet)
                     finding.evidence = orderedEvidence([latestConfiguration.entry, entry])
                 }
             case .containerOOMKilled(let how, let attributes):
@@ -166,7 +169,7 @@ public enum Diagnoser {
         }
 
         // Successful starts: near misses leave less heap than the minimum.
-        let nearMisses = configurations.filter { isNearMiss($0.configuration, minHeap: options.minHeap) }
+        let nearMisses = configurations.filter { isNearMiss($0.configuration, minHeap: options.minHeap, userSet: userSet) }
         if let worst = nearMisses.min(by: { $0.configuration.regions.heap! < $1.configuration.regions.heap! }) {
             var finding = base
             finding.kind = .calculatorNearMiss
@@ -179,11 +182,11 @@ public enum Diagnoser {
                     return heap < options.minHeap.bytes || Double(heap) < 0.15 * Double(s.available)
                 }.count
             }
-            let calc = calculatorFromConfiguration(worst.configuration, limits: limits)
+            let calc = calculatorFromConfiguration(worst.configuration, limits: limits, userSet: userSet)
             finding.calculator = calc
-            finding.margin = margin(worst.configuration)
+            finding.margin = margin(worst.configuration, userSet: userSet)
             finding.recommendation = Recommender.recommend(
-                needs: needs(for: worst.configuration), platform: platform, minHeap: options.minHeap,
+                needs: needs(for: worst.configuration, userSet: userSet), platform: platform, minHeap: options.minHeap,
                 limitVisible: calc.limitVisible, current: current(options: options, calc: calc))
             finding.evidence = orderedEvidence([worst.entry] + limits.entries)
             stamp(&finding, nearMisses.map(\.entry))
@@ -225,11 +228,11 @@ public enum Diagnoser {
                 finding.detail = "the calculator sized the JVM from free memory (\(limits.sizedFrom.map(\.description).joined(separator: ", "))), not from a limit"
             }
             if let c = latestConfiguration {
-                let calc = calculatorFromConfiguration(c.configuration, limits: limits)
+                let calc = calculatorFromConfiguration(c.configuration, limits: limits, userSet: userSet)
                 finding.calculator = calc
                 // The size to give it, and where to set the hard limit the calculator will then see.
                 finding.recommendation = Recommender.recommend(
-                    needs: needs(for: c.configuration), platform: platform, minHeap: options.minHeap, limitVisible: false,
+                    needs: needs(for: c.configuration, userSet: userSet), platform: platform, minHeap: options.minHeap, limitVisible: false,
                     current: nil)
                 finding.evidence = orderedEvidence(limits.entries + [c.entry])
             } else {
@@ -311,21 +314,22 @@ public enum Diagnoser {
 
     /// A start that worked but will not survive a small change: a heap under the minimum or under 15% of the
     /// total, or fixed regions within 10% of the total.
-    static func isNearMiss(_ c: PrintedConfiguration, minHeap: MemorySize) -> Bool {
+    static func isNearMiss(_ c: PrintedConfiguration, minHeap: MemorySize, userSet: PrintedRegions = PrintedRegions()) -> Bool {
         guard let heap = c.regions.heap else { return false }
         let total = Double(c.total.bytes)
-        let fixed = Double(needs(for: c).fixed)
+        let fixed = Double(needs(for: c, userSet: userSet).fixed)
         return heap < minHeap || Double(heap.bytes) < 0.15 * total || fixed >= 0.9 * total
     }
 
     /// How far a successful start is from failing: more loaded classes, or less memory.
-    static func margin(_ c: PrintedConfiguration) -> Finding.Margin? {
+    static func margin(_ c: PrintedConfiguration, userSet: PrintedRegions = PrintedRegions()) -> Finding.Margin? {
         guard let heap = c.regions.heap?.bytes, heap >= 0 else { return nil }
-        let n = needs(for: c)
+        let n = needs(for: c, userSet: userSet)
         let keep = 1 - Double(c.headroomPercent) / 100
         guard keep > 0 else { return nil }
         // Fails once the fixed regions (plus headroom) pass the total: each class adds 5,800 B of metaspace.
-        let classes = Int(heap / MemoryCalculator.classSize) + 1
+        // A user-set metaspace (left out of the line) does not grow with the classes: no class margin then.
+        let classes = c.regions.metaspace == nil ? nil : Int(heap / MemoryCalculator.classSize) + 1
         let lessBytes = Double(c.total.bytes) - Double(n.fixed) / keep
         let lessMiB = lessBytes > 0 ? Int64(lessBytes / Double(MemorySize.mebi)) + 1 : 0
         return Finding.Margin(moreClasses: classes, lessMemoryMiB: lessMiB)
@@ -391,9 +395,12 @@ public enum Diagnoser {
             printedMetaspace: r.metaspace?.description)
     }
 
-    static func calculatorFromConfiguration(_ c: PrintedConfiguration, limits: LimitEvidence) -> CalculatorFailure {
+    static func calculatorFromConfiguration(
+        _ c: PrintedConfiguration, limits: LimitEvidence, userSet: PrintedRegions = PrintedRegions()
+    ) -> CalculatorFailure {
         let r = c.regions
         let metaspace = r.metaspace.map { _ in MemoryCalculator.metaspace(forLoadedClasses: c.loadedClassCount).bytes }
+            ?? userSet.metaspace?.bytes
         let headroom = Int64((Double(c.headroomPercent) / 100) * Double(c.total.bytes))
         return CalculatorFailure(
             generation: c.generation, check: nil, availableBytes: c.total.bytes,
@@ -401,10 +408,11 @@ public enum Diagnoser {
             limitVisible: limits.limitVisible(available: c.total), threadCount: c.threadCount,
             loadedClassCount: c.loadedClassCount, loadedClassCountDerived: false,
             regions: .init(
-                directMemoryBytes: r.directMemory?.bytes, metaspaceBytes: metaspace, reservedCodeCacheBytes: r.codeCache?.bytes,
-                threadStackBytes: r.stack.map { $0.bytes * Int64(c.threadCount) }, heapBytes: r.heap?.bytes,
+                directMemoryBytes: (r.directMemory ?? userSet.directMemory)?.bytes, metaspaceBytes: metaspace,
+                reservedCodeCacheBytes: (r.codeCache ?? userSet.codeCache)?.bytes,
+                threadStackBytes: (r.stack ?? userSet.stack).map { $0.bytes * Int64(c.threadCount) }, heapBytes: r.heap?.bytes,
                 headroomBytes: headroom),
-            stackBytes: r.stack?.bytes, heapUserSet: false, headroomPercent: c.headroomPercent,
+            stackBytes: (r.stack ?? userSet.stack)?.bytes, heapUserSet: false, headroomPercent: c.headroomPercent,
             printedAvailable: c.total.description, printedRequired: nil, printedMetaspace: r.metaspace?.description)
     }
 
@@ -421,13 +429,16 @@ public enum Diagnoser {
             userHeap: r.heap?.bytes)
     }
 
-    static func needs(for c: PrintedConfiguration) -> MemoryNeeds {
+    /// A success line lists only the regions the calculator set; the others were set by the user (memory-calculator.md
+    /// §1.3, §2.5) and are fixed inputs, taken from JAVA_TOOL_OPTIONS when the log shows it, else the defaults.
+    static func needs(for c: PrintedConfiguration, userSet: PrintedRegions = PrintedRegions()) -> MemoryNeeds {
         let r = c.regions
+        let metaspace = r.metaspace == nil ? userSet.metaspace?.bytes : nil
         return MemoryNeeds(
-            directMemory: (r.directMemory ?? MemoryCalculator.defaultDirectMemory).bytes,
-            metaspace: MemoryCalculator.metaspace(forLoadedClasses: c.loadedClassCount).bytes,
-            codeCache: (r.codeCache ?? MemoryCalculator.defaultCodeCache).bytes,
-            stack: (r.stack ?? MemoryCalculator.defaultStack).bytes,
+            directMemory: (r.directMemory ?? userSet.directMemory ?? MemoryCalculator.defaultDirectMemory).bytes,
+            metaspace: metaspace ?? MemoryCalculator.metaspace(forLoadedClasses: c.loadedClassCount).bytes,
+            codeCache: (r.codeCache ?? userSet.codeCache ?? MemoryCalculator.defaultCodeCache).bytes,
+            stack: (r.stack ?? userSet.stack ?? MemoryCalculator.defaultStack).bytes,
             threadCount: c.threadCount, headroomPercent: c.headroomPercent, userHeap: nil)
     }
 

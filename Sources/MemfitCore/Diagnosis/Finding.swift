@@ -108,7 +108,8 @@ public struct Finding: Sendable {
 
     public struct Margin: Sendable, Equatable {
         /// This many more loaded classes (metaspace grows 5,800 B each) would make the calculator fail.
-        public var moreClasses: Int
+        /// nil when the metaspace was set by the user: then more classes do not change what the calculator reserves.
+        public var moreClasses: Int?
         /// This much less memory would make it fail.
         public var lessMemoryMiB: Int64
     }

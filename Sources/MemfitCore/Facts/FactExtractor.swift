@@ -97,6 +97,9 @@ public enum FactExtractor {
             return .memoryQuotaExceeded
         case .testcontainersDump:
             return .testcontainersDump
+        case .javaToolOptions:
+            let options = (m["options"] ?? "").split(separator: " ", omittingEmptySubsequences: true)
+            return .javaToolOptions(PrintedRegions(list: options.joined(separator: ", ")))
         case .launchSettingAtBuild:
             guard let name = m["name"], let value = Int(m["value"] ?? ""), value <= 1_000_000 else { return nil }
             return .launchSettingAtBuild(name: name == "BPL_JVM_HEADROOM" ? "BPL_JVM_HEAD_ROOM" : name, value: value)

@@ -130,6 +130,8 @@ public enum FactPayload: Sendable, Hashable {
     case testcontainersDump
     /// A build log's launch-configuration row, e.g. `$BPL_JVM_THREAD_COUNT 100`.
     case launchSettingAtBuild(name: String, value: Int)
+    /// The regions a `Picked up JAVA_TOOL_OPTIONS:` line sets (the last of each flag, as the calculator reads it).
+    case javaToolOptions(PrintedRegions)
     /// A `--rules` rule matched (its conditions held).
     case userRule(UserRuleHit)
 }

@@ -29,6 +29,8 @@ public enum MessageKind: String, Sendable {
     case memoryQuotaExceeded
     case testcontainersDump
     case launchSettingAtBuild
+    /// The JVM's `Picked up JAVA_TOOL_OPTIONS:` line: the options it started with, user-set regions among them.
+    case javaToolOptions
 }
 
 /// One message the calculator, the launcher, the JVM or a platform prints. Patterns are data:
@@ -53,7 +55,7 @@ public enum PatternCatalogue {
     /// block costs 15 memmem passes rather than one per message.
     public static let prefilterLiterals = [
         "available for allocation", " memory", "Memory", "on this calculation", "failed to launch", "$BP", "class count",
-        "$JAVA_TOOL_OPTIONS", "Could not reserve", "failed container", "Java Runtime Environment", "permission denied",
+        "JAVA_TOOL_OPTIONS", "Could not reserve", "failed container", "Java Runtime Environment", "permission denied",
         "unable to walk", "OOMKilled", "native thread",
     ]
 
@@ -133,6 +135,12 @@ public enum PatternCatalogue {
             pattern: #"Calculated JVM Memory Configuration: (?<flags>[^()]*?) ?\(Head Room: (?<headroom>\d+)%, Loaded Class Count: (?<classes>\d+), Thread Count: (?<threads>\d+), Total Memory: (?<total>\d+(?:\.\d+)?[KMGT]?)\)"#,
             caseless: false,
             sample: "Calculated JVM Memory Configuration: -XX:MaxDirectMemorySize=10M -XX:MaxMetaspaceSize=99072K -XX:ReservedCodeCacheSize=240M -Xss1M -Xmx413175K (Head Room: 0%, Loaded Class Count: 14631, Thread Count: 250, Total Memory: 1.0G)"),
+        CatalogueEntry(
+            id: "jvm-picked-up-java-tool-options", kind: .javaToolOptions, generation: nil,
+            literal: "Picked up JAVA_TOOL_OPTIONS",
+            pattern: #"Picked up JAVA_TOOL_OPTIONS: (?<options>.*)"#,
+            caseless: false,
+            sample: "Picked up JAVA_TOOL_OPTIONS: -XX:+ExitOnOutOfMemoryError -XX:MaxMetaspaceSize=256m -XX:MaxDirectMemorySize=10M -Xmx124M -XX:ReservedCodeCacheSize=240M -Xss1M"),
         CatalogueEntry(
             id: "lifecycle-execd-memory-calculator", kind: .execdMemoryCalculatorFailed, generation: .libjvm,
             literal: "failed to launch: exec.d",

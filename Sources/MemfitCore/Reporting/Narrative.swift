@@ -17,8 +17,12 @@ public enum Narrative {
             }
             text += ": the next small change (more classes, more threads, less memory) will stop it starting"
             if let m = f.margin {
-                text += ". \(groupedThousands(m.moreClasses)) more loaded classes, or \(m.lessMemoryMiB) MiB less memory, "
-                    + "would make the calculator fail"
+                if let classes = m.moreClasses {
+                    text += ". \(groupedThousands(classes)) more loaded classes, or \(m.lessMemoryMiB) MiB less memory, "
+                        + "would make the calculator fail"
+                } else {
+                    text += ". \(m.lessMemoryMiB) MiB less memory would make the calculator fail"
+                }
             }
             return text + "."
         case .noMemoryLimit:

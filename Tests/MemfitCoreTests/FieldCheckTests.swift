@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+@testable import MemfitCore
+
+/// Regressions from a field check of real-shaped inputs (memory-calculator.md and log-formats.md sections cited).
+struct FieldCheckTests {
+    static func fieldFixture(_ name: String) throws -> AnalysisReport {
+        try Analyzer().analyze(paths: [Fixtures.url("field/\(name)").path], options: DiagnosisOptions())
+    }
+
+    /// §1.3, §2.5: a region set in JAVA_TOOL_OPTIONS is a fixed input the success line leaves out; the
+    /// recommendation must use the user's value, not the class-count formula or the default.
+    @Test(arguments: [
+        // 10M + 256M (user) + 240M + 250 × 1M = 792,723,456 B; + 128M heap → 884 MiB → 896.
+        ("-XX:MaxDirectMemorySize=10M -Xmx124M -XX:ReservedCodeCacheSize=240M -Xss1M", "880M",
+         "-XX:MaxMetaspaceSize=256m", 896, Int64(939_524_096 - 792_723_456), Int64(792_723_456), false),
+        // 10M + (14,000,000 + 5,800 × 12,000) + 240M + 250 × 512K = 476,816,000 B; + 128M → 583 MiB → 640.
+        ("-XX:MaxDirectMemorySize=10M -Xmx128279K -XX:MaxMetaspaceSize=81640K -XX:ReservedCodeCacheSize=240M", "580M",
+         "-Xss512K", 640, Int64(671_088_640 - 476_816_000), Int64(476_816_000), true),
+        // 10M + 83,600,000 + 96M (user) + 250 × 1M = 456,893,056 B; + 128M → 564 MiB → 576.
+        ("-XX:MaxDirectMemorySize=10M -Xmx100M -XX:MaxMetaspaceSize=81640K -Xss1M", "600M",
+         "-XX:ReservedCodeCacheSize=96m", 576, Int64(603_979_776 - 456_893_056), Int64(456_893_056), true),
+    ])
+    func userSetRegionFromJavaToolOptions(
+        flags: String, total: String, userFlag: String, memoryMiB: Int, heap: Int64, fixed: Int64, classMargin: Bool
+    ) throws {
+        let report = try analyze("""
+            Calculated JVM Memory Configuration: \(flags) (Total Memory: \(total), Thread Count: 250, Loaded Class Count: 12000, Headroom: 0%)
+            Picked up JAVA_TOOL_OPTIONS: -XX:+ExitOnOutOfMemoryError \(userFlag) \(flags)
+            """)
+        let f = try #require(report.findings.first { $0.kind == .calculatorNearMiss })
+        let rec = try #require(f.recommendation)
+        #expect(rec.memoryMiB == memoryMiB)
+        #expect(rec.heapBytes == heap)
+        #expect(rec.targetBytes - rec.minHeapBytes == fixed)
+        #expect((f.margin?.moreClasses != nil) == classMargin)
+    }
+
+    /// The field input itself (f04b): Fargate 1024 with a heap of 281,018,368 B; no class margin.
+    @Test func userMetaspaceOnFargate() throws {
+        let options = DiagnosisOptions(platform: .ecsFargate)
+        let report = try Analyzer().analyze(
+            paths: [Fixtures.url("field/user-metaspace-success.log").path], options: options)
+        let f = try #require(report.findings.first { $0.kind == .calculatorNearMiss })
+        #expect(f.calculator?.requiredBytes == 792_723_456)
+        #expect(f.calculator?.regions.metaspaceBytes == 268_435_456)
+        #expect(f.recommendation?.memoryMiB == 1024)
+        #expect(f.recommendation?.heapBytes == 281_018_368)
+        #expect(f.margin?.moreClasses == nil)
+    }
+}
