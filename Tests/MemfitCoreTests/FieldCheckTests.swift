@@ -50,3 +50,36 @@ struct FieldCheckTests {
         #expect(f.margin?.moreClasses == nil)
     }
 }
+
+extension FieldCheckTests {
+    /// §5.3: CF v4 counts the headroom in "required" without listing it. 768M × 15% = 120,795,955 B; the listed
+    /// regions are 712,288,000 B; (712,288,000 + 128M) / 0.85 → 950 MiB → 960.
+    @Test(arguments: [
+        ("field/cf-v4-headroom.log", Int64?(120_795_955), Int?(15), 960, Int64?(nil)),
+    ])
+    func cfV4HeadroomFromStaging(file: String, headroom: Int64?, percent: Int?, memoryMiB: Int, unlisted: Int64?) throws {
+        let report = try Analyzer().analyze(paths: [Fixtures.url(file).path], options: DiagnosisOptions())
+        let f = try #require(report.findings.first { $0.kind == .calculatorFailure })
+        #expect(f.calculator?.regions.headroomBytes == headroom)
+        #expect(f.calculator?.headroomPercent == percent)
+        #expect(f.calculator?.regions.unlistedBytes == unlisted)
+        #expect(f.calculator?.check == (headroom == nil ? .fixed : .nonHeap))
+        #expect(f.recommendation?.memoryMiB == memoryMiB)
+    }
+
+    /// Without the staging line the remainder is still the headroom when it is a whole percent of what was available;
+    /// without a remainder there is no headroom.
+    @Test(arguments: [
+        ("required memory 813558K is greater than 768M available for allocation: -XX:MaxDirectMemorySize=10M, -XX:MaxMetaspaceSize=183593K, -XX:ReservedCodeCacheSize=240M, -Xss1M x 250 threads",
+         Int64?(120_795_955), Int?(15), 960),
+        ("required memory 695594K is greater than 512M available for allocation: -XX:MaxDirectMemorySize=10M, -XX:MaxMetaspaceSize=183593K, -XX:ReservedCodeCacheSize=240M, -Xss1M x 250 threads",
+         Int64?(nil), Int?(nil), 832),
+    ])
+    func cfV4HeadroomWithoutStaging(line: String, headroom: Int64?, percent: Int?, memoryMiB: Int) throws {
+        let report = try analyze(line)
+        let f = try #require(report.findings.first { $0.kind == .calculatorFailure })
+        #expect(f.calculator?.regions.headroomBytes == headroom)
+        #expect(f.calculator?.headroomPercent == percent)
+        #expect(f.recommendation?.memoryMiB == memoryMiB)
+    }
+}

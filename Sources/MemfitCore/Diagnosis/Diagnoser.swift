@@ -19,8 +19,16 @@ public enum Diagnoser {
         _ ledger: FactLedger, options: DiagnosisOptions, inputHints: [String: Platform] = [:]
     ) -> [Finding] {
         var findings: [Finding] = []
+        // CF staging lines come from another source ([STG/0]) than the app's ([APP/PROC/WEB/0]): the headroom
+        // staging printed applies to the app of the same input.
+        var stagingHeadroom: [String: Int] = [:]
         for source in ledger.sources {
-            findings += diagnose(source, options: options, inputHints: inputHints)
+            for entry in source.entries {
+                if case .stagingHeadroom(let percent) = entry.first.payload { stagingHeadroom[entry.first.evidence.input] = percent }
+            }
+        }
+        for source in ledger.sources {
+            findings += diagnose(source, options: options, inputHints: inputHints, stagingHeadroom: stagingHeadroom)
         }
         findings += ignoredLaunchSettings(ledger, options: options, inputHints: inputHints)
         // Failures first; otherwise the order of the input.
@@ -45,7 +53,10 @@ public enum Diagnoser {
         }
     }
 
-    static func diagnose(_ source: FactLedger.SourceFacts, options: DiagnosisOptions, inputHints: [String: Platform]) -> [Finding] {
+    static func diagnose(
+        _ source: FactLedger.SourceFacts, options: DiagnosisOptions, inputHints: [String: Platform],
+        stagingHeadroom: [String: Int] = [:]
+    ) -> [Finding] {
         let entries = source.entries
         let (platform, platformReason) = options.platform.map { ($0, "--platform") } ?? inferPlatform(entries, inputHints: inputHints)
         var limits = LimitEvidence()
@@ -88,7 +99,8 @@ public enum Diagnoser {
             let worst = group.min { ($0.failure.available?.bytes ?? .max) < ($1.failure.available?.bytes ?? .max) }!
             var finding = base
             finding.occurrences = group.reduce(0) { $0 + $1.entry.count }
-            finding.calculator = calculatorFailure(worst.failure, limits: limits)
+            finding.calculator = calculatorFailure(
+                worst.failure, limits: limits, stagingHeadroomPercent: stagingHeadroom[worst.entry.first.evidence.input])
             let lows = group.compactMap(\.entry.lowest), highs = group.compactMap(\.entry.highest)
             if let low = lows.min(), let high = highs.max(), low != high { finding.availableRange = low...high }
             if let calc = finding.calculator, let needs = needs(for: worst.failure, calc: calc) {
@@ -353,7 +365,7 @@ public enum Diagnoser {
 
     /// The failure's arithmetic in exact bytes. The calculator prints whole KiB; the metaspace it printed pins down
     /// the loaded class count, which gives the metaspace and the total to the byte.
-    static func calculatorFailure(_ f: PrintedFailure, limits: LimitEvidence) -> CalculatorFailure? {
+    static func calculatorFailure(_ f: PrintedFailure, limits: LimitEvidence, stagingHeadroomPercent: Int? = nil) -> CalculatorFailure? {
         guard let available = f.available else { return nil }
         let r = f.regions
         var metaspace = r.metaspace?.bytes
@@ -380,14 +392,30 @@ public enum Diagnoser {
             threadStackBytes: r.stack.flatMap { s in r.threadCount.map { s.bytes * Int64($0) } },
             heapBytes: r.heap?.bytes, headroomBytes: r.headroom?.bytes)
         let listed = regions.listedBytes + (r.heap != nil ? max(0, r.heap!.bytes) : 0)
-        if let required, required - listed > MemorySize.mebi { regions.unlistedBytes = required - listed }
         var percent: Int?
+        var check = f.check
         if let headroom = r.headroom, available.bytes > 0 {
             let value = (Double(headroom.bytes) / Double(available.bytes) * 100).rounded()
             if value >= 0 && value <= 100 { percent = Int(value) }
         }
+        // CF v4 counts its headroom in "required" but does not list it (memory-calculator.md §5.3): the remainder is
+        // the headroom when it is int(N% × available) for the N staging printed, or for a whole N when staging is not
+        // in the input.
+        if f.generation == .cfV4, r.headroom == nil, let printed = required, available.bytes > 0, printed - listed > MemorySize.mebi {
+            let remainder = printed - listed
+            let n = stagingHeadroomPercent ?? Int((Double(remainder) / Double(available.bytes) * 100).rounded())
+            let headroom = Int64(Double(n) / 100 * Double(available.bytes))
+            if (1...99).contains(n), abs(remainder - headroom) < 2 * MemorySize.kibi {
+                regions.headroomBytes = headroom
+                percent = n
+                required = listed + headroom
+                if check == .fixed { check = .nonHeap }
+            }
+        }
+        let listedNow = regions.listedBytes + (r.heap != nil ? max(0, r.heap!.bytes) : 0)
+        if let required, required - listedNow > MemorySize.mebi { regions.unlistedBytes = required - listedNow }
         return CalculatorFailure(
-            generation: f.generation, check: f.check, availableBytes: available.bytes, requiredBytes: required,
+            generation: f.generation, check: check, availableBytes: available.bytes, requiredBytes: required,
             shortfallBytes: required.map { $0 - available.bytes }, limitVisible: limits.limitVisible(available: available),
             threadCount: r.threadCount, loadedClassCount: classes, loadedClassCountDerived: classes != nil,
             regions: regions, stackBytes: r.stack?.bytes, heapUserSet: r.heap != nil, headroomPercent: percent,

@@ -100,6 +100,9 @@ public enum FactExtractor {
         case .javaToolOptions:
             let options = (m["options"] ?? "").split(separator: " ", omittingEmptySubsequences: true)
             return .javaToolOptions(PrintedRegions(list: options.joined(separator: ", ")))
+        case .stagingSettings:
+            guard let headroom = Int(m["headroom"] ?? ""), (0...100).contains(headroom) else { return nil }
+            return .stagingHeadroom(percent: headroom)
         case .launchSettingAtBuild:
             guard let name = m["name"], let value = Int(m["value"] ?? ""), value <= 1_000_000 else { return nil }
             return .launchSettingAtBuild(name: name == "BPL_JVM_HEADROOM" ? "BPL_JVM_HEAD_ROOM" : name, value: value)

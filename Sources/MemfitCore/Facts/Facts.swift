@@ -132,6 +132,8 @@ public enum FactPayload: Sendable, Hashable {
     case launchSettingAtBuild(name: String, value: Int)
     /// The regions a `Picked up JAVA_TOOL_OPTIONS:` line sets (the last of each flag, as the calculator reads it).
     case javaToolOptions(PrintedRegions)
+    /// CF staging's `Memory Calculator installed: … Headroom: N`: the headroom percent the run's calculator uses.
+    case stagingHeadroom(percent: Int)
     /// A `--rules` rule matched (its conditions held).
     case userRule(UserRuleHit)
 }

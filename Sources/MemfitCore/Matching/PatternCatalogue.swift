@@ -31,6 +31,8 @@ public enum MessageKind: String, Sendable {
     case launchSettingAtBuild
     /// The JVM's `Picked up JAVA_TOOL_OPTIONS:` line: the options it started with, user-set regions among them.
     case javaToolOptions
+    /// CF java-buildpack v5 staging: the calculator's settings, headroom among them.
+    case stagingSettings
 }
 
 /// One message the calculator, the launcher, the JVM or a platform prints. Patterns are data:
@@ -141,6 +143,12 @@ public enum PatternCatalogue {
             pattern: #"Picked up JAVA_TOOL_OPTIONS: (?<options>.*)"#,
             caseless: false,
             sample: "Picked up JAVA_TOOL_OPTIONS: -XX:+ExitOnOutOfMemoryError -XX:MaxMetaspaceSize=256m -XX:MaxDirectMemorySize=10M -Xmx124M -XX:ReservedCodeCacheSize=240M -Xss1M"),
+        CatalogueEntry(
+            id: "cf-memory-calculator-installed", kind: .stagingSettings, generation: .cfV4,
+            literal: "Memory Calculator installed",
+            pattern: #"Memory Calculator installed: Loaded Classes: (?<classes>\d+), Threads: (?<threads>\d+), Headroom: (?<headroom>\d+)"#,
+            caseless: false,
+            sample: "Memory Calculator installed: Loaded Classes: 30000, Threads: 250, Headroom: 15"),
         CatalogueEntry(
             id: "lifecycle-execd-memory-calculator", kind: .execdMemoryCalculatorFailed, generation: .libjvm,
             literal: "failed to launch: exec.d",
