@@ -83,3 +83,29 @@ extension FieldCheckTests {
         #expect(f.recommendation?.memoryMiB == memoryMiB)
     }
 }
+
+extension FieldCheckTests {
+    /// §6: the jvmkill agent's lines are a JVM out-of-memory failure, worded as what they are (not an OutOfMemoryError).
+    @Test(arguments: [
+        ("Resource exhaustion event: the JVM was unable to allocate memory from the heap.",
+         ["unable to allocate memory from the heap (jvmkill resource exhaustion event)"]),
+        ("Resource exhaustion event: the JVM was unable to create a thread.",
+         ["unable to create a thread (jvmkill resource exhaustion event)"]),
+        ("jvmkill killing current process", ["jvmkill killed the JVM after a resource exhaustion event"]),
+        // The kill line after its event is the same failure.
+        ("Resource exhaustion event: the JVM was unable to allocate memory from the heap.\nResourceExhausted! (1/0)\njvmkill killing current process",
+         ["unable to allocate memory from the heap (jvmkill resource exhaustion event)"]),
+    ])
+    func jvmkillLines(text: String, details: [String]) throws {
+        let report = try analyze(text)
+        #expect(report.findings.map(\.kind) == details.map { _ in .jvmOutOfMemory })
+        #expect(report.findings.map(\.detail) == details)
+        #expect(report.findings.allSatisfy { !Narrative.headline($0).contains("java.lang.OutOfMemoryError") })
+    }
+
+    @Test func jvmkillFixtureIsOneFailureWithTheCalculation() throws {
+        let report = try Self.fieldFixture("jvmkill.log")
+        #expect(report.findings.map(\.kind) == [.jvmOutOfMemory])
+        #expect(report.findings.first?.calculator?.loadedClassCount == 18_516)
+    }
+}

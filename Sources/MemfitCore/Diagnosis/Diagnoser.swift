@@ -140,6 +140,11 @@ public enum Diagnoser {
         }
         base.vendor = nil
         let latestConfiguration = configurations.last
+        // jvmkill's kill line follows its resource exhaustion event: one failure, not two.
+        let outOfMemory = others.filter { if case .jvmOutOfMemory = $0.first.payload { return true }; return false }
+        if outOfMemory.count > 1 {
+            others.removeAll { if case .jvmOutOfMemory(Narrative.jvmkillKilled) = $0.first.payload { return true }; return false }
+        }
         for entry in others {
             var finding = base
             finding.occurrences = entry.count

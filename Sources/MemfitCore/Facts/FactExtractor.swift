@@ -90,7 +90,15 @@ public enum FactExtractor {
         case .calculatorError:
             return .calculatorError(cause: (m["cause"] ?? "").trimmingBlanks())
         case .jvmOutOfMemory:
-            return .jvmOutOfMemory(what: m["what"]?.trimmingBlanks() ?? "object heap")
+            switch entry.id {
+            // The jvmkill agent (Paketo before libjvm v1.29.0, CF java-buildpack; memory-calculator.md §6).
+            case "jvmkill-resource-exhaustion":
+                return .jvmOutOfMemory(what: "\(m["what"] ?? "unable to allocate memory") (jvmkill resource exhaustion event)")
+            case "jvmkill-killing":
+                return .jvmOutOfMemory(what: Narrative.jvmkillKilled)
+            default:
+                return .jvmOutOfMemory(what: m["what"]?.trimmingBlanks() ?? "object heap")
+            }
         case .containerOOMKilled:
             return .containerOOMKilled(how: entry.id, attributes: nil)
         case .memoryQuotaExceeded:

@@ -58,7 +58,7 @@ public enum PatternCatalogue {
     public static let prefilterLiterals = [
         "available for allocation", " memory", "Memory", "on this calculation", "failed to launch", "$BP", "class count",
         "JAVA_TOOL_OPTIONS", "Could not reserve", "failed container", "Java Runtime Environment", "permission denied",
-        "unable to walk", "OOMKilled", "native thread",
+        "unable to walk", "OOMKilled", "native thread", "Resource exhaustion", "jvmkill",
     ]
 
     static let size = #"\d+[KMGTkmgt]?"#
@@ -227,6 +227,18 @@ public enum PatternCatalogue {
             pattern: #"There is insufficient memory for the (?<what>Java Runtime Environment) to continue"#,
             caseless: false,
             sample: "# There is insufficient memory for the Java Runtime Environment to continue."),
+        CatalogueEntry(
+            id: "jvmkill-resource-exhaustion", kind: .jvmOutOfMemory, generation: nil,
+            literal: "Resource exhaustion event",
+            pattern: #"Resource exhaustion event: the JVM was (?<what>unable to (?:allocate memory from the heap|create a thread))"#,
+            caseless: false,
+            sample: "Resource exhaustion event: the JVM was unable to allocate memory from the heap."),
+        CatalogueEntry(
+            id: "jvmkill-killing", kind: .jvmOutOfMemory, generation: nil,
+            literal: "jvmkill killing current process",
+            pattern: #"\bjvmkill killing current process"#,
+            caseless: false,
+            sample: "jvmkill killing current process"),
         CatalogueEntry(
             id: "ecs-container-oom-killed", kind: .containerOOMKilled, generation: nil,
             literal: "OutOfMemoryError: Container killed",

@@ -34,6 +34,7 @@ public enum Narrative {
             }
             return "The container was killed for using more memory than its limit\(limit), with exit code \(f.exitCode ?? 137)."
         case .jvmOutOfMemory:
+            if let d = f.detail, !isOutOfMemoryErrorType(d) { return "The JVM ran out of memory: \(d)." }
             return "The JVM ran out of memory: java.lang.OutOfMemoryError: \(f.detail ?? "")."
         case .launchFailure:
             return "The container could not start, and not for lack of memory: \(f.detail ?? "launch failure")."
@@ -136,6 +137,12 @@ public enum Narrative {
     }
 
     /// What to do about each kind of java.lang.OutOfMemoryError.
+    /// The detail of the jvmkill agent's kill line, when no resource exhaustion event of the same start is in the input.
+    static let jvmkillKilled = "jvmkill killed the JVM after a resource exhaustion event"
+
+    /// Whether a jvm-out-of-memory detail is the type of a `java.lang.OutOfMemoryError` (else it is worded plainly).
+    static func isOutOfMemoryErrorType(_ detail: String) -> Bool { !detail.contains("jvmkill") }
+
     static func outOfMemoryAdvice(_ what: String, classes: Int?) -> String {
         let lower = what.lowercased()
         if lower.hasPrefix("metaspace") || lower.hasPrefix("compressed class space") {
@@ -149,7 +156,7 @@ public enum Narrative {
                 + "Netty and WebFlux need more. Set -XX:MaxDirectMemorySize=64M (or what the app needs) in JAVA_TOOL_OPTIONS; "
                 + "the calculator then counts it as a fixed region."
         }
-        if lower.contains("native thread") {
+        if lower.contains("native thread") || lower.contains("create a thread") {
             return "The JVM could not start another thread: thread stacks (-Xss × threads) or the pids limit ran out. "
                 + "Lower BPL_JVM_THREAD_COUNT or the thread pools, or raise the container's limits."
         }
