@@ -109,3 +109,40 @@ extension FieldCheckTests {
         #expect(report.findings.first?.calculator?.loadedClassCount == 18_516)
     }
 }
+
+extension FieldCheckTests {
+    static let caselessEntries = PatternCatalogue.builtIn.filter(\.caseless).map(\.id)
+
+    /// A `caseless` entry matches its line in any case, end to end: prefilter, the entry's literal, the pattern.
+    @Test(arguments: caselessEntries)
+    func caselessEntryMatchesInAnyCase(_ id: String) throws {
+        let entry = try #require(PatternCatalogue.builtIn.first { $0.id == id })
+        let matcher = LineMatcher(catalogue: try CompiledCatalogue())
+        for line in [entry.sample.uppercased(), entry.sample.lowercased()] {
+            let candidate = Array(line.utf8).withUnsafeBufferPointer { Prefilter().matches($0) }
+            #expect(candidate, "the prefilter skips \(line)")
+            guard case .matched(let matched, _) = matcher.match(line) else {
+                Issue.record("no match: \(line)")
+                continue
+            }
+            #expect(matched.id == id)
+        }
+    }
+
+    /// The case forms cost the prefilter one rare literal, not a common one such as "memory".
+    @Test func caseFormsAddOnlyRareLiterals() {
+        #expect(PatternCatalogue.prefilterSearchLiterals == PatternCatalogue.prefilterLiterals + [" MEMORY"])
+    }
+
+    /// End to end through the analyser: upper-case CF v2 and CF v3 lines are calculator failures.
+    @Test(arguments: [
+        ("CANNOT BALANCE MEMORY: TOTAL MEMORY 256M IS TOO SMALL", CalculatorGeneration.cfV2),
+        ("CANNOT CALCULATE JVM MEMORY CONFIGURATION: THERE IS INSUFFICIENT MEMORY REMAINING FOR HEAP. MEMORY LIMIT 512M IS LESS THAN ALLOCATED MEMORY 678247K",
+         .cfV3),
+    ])
+    func upperCaseCalculatorLines(line: String, generation: CalculatorGeneration) throws {
+        let report = try analyze(line)
+        #expect(report.findings.map(\.kind) == [.calculatorFailure])
+        if generation == .cfV3 { #expect(report.findings.first?.calculator?.availableBytes == 536_870_912) }
+    }
+}

@@ -61,6 +61,31 @@ public enum PatternCatalogue {
         "unable to walk", "OOMKilled", "native thread", "Resource exhaustion", "jvmkill",
     ]
 
+    /// What the prefilter searches for: `prefilterLiterals`, plus the lower-case, upper-case and capitalised forms of
+    /// each one that covers a `caseless` entry, so that entry's line passes whatever its case (" MEMORY" for
+    /// "CANNOT BALANCE MEMORY"). A form that already holds a listed literal adds nothing and is left out, so ordinary
+    /// bytes cost one more rare literal at most.
+    public static let prefilterSearchLiterals = withCaseVariants(prefilterLiterals, catalogue: builtIn)
+
+    static func withCaseVariants(_ base: [String], catalogue: [CatalogueEntry]) -> [String] {
+        var result = base
+        for entry in catalogue where entry.caseless {
+            for literal in base where entry.literal.contains(literal) {
+                for variant in [literal.lowercased(), literal.uppercased(), capitalised(literal)]
+                where !result.contains(where: { variant.contains($0) }) {
+                    result.append(variant)
+                }
+            }
+        }
+        return result
+    }
+
+    /// The first letter upper-case, the rest lower-case: " memory" → " Memory".
+    static func capitalised(_ text: String) -> String {
+        guard let first = text.firstIndex(where: \.isLetter) else { return text }
+        return text[..<first] + text[first].uppercased() + text[text.index(after: first)...].lowercased()
+    }
+
     static let size = #"\d+[KMGTkmgt]?"#
     static let sizeB = #"\d+[KMGTBkmgtb]?"#
 
@@ -303,7 +328,8 @@ public struct CompiledCatalogue: Sendable {
         var compiled: [Entry] = []
         for entry in catalogue {
             let pattern = try PCRE2Pattern(entry.pattern, caseless: entry.caseless)
-            compiled.append(Entry(entry: entry, pattern: pattern, literal: Array(entry.literal.utf8)))
+            let literal = entry.caseless ? entry.literal.lowercased() : entry.literal
+            compiled.append(Entry(entry: entry, pattern: pattern, literal: Array(literal.utf8)))
         }
         entries = compiled
     }
