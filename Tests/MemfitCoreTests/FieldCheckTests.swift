@@ -146,3 +146,24 @@ extension FieldCheckTests {
         if generation == .cfV3 { #expect(report.findings.first?.calculator?.availableBytes == 536_870_912) }
     }
 }
+
+extension FieldCheckTests {
+    /// log-formats.md §8.3, §8.6: the ECS OOM reason in either case, in the task's stoppedReason or an archived
+    /// EventBridge event, is an OOM kill with the exit code and the limit of the same document.
+    @Test(arguments: [
+        ("describe-tasks-oom-stoppedreason-lower.json", String?("report-worker"), Int?(137), Int64?(1_073_741_824), Platform.ecsEC2),
+        ("describe-tasks-oom-stoppedreason-proper.json", "report-worker", 137, 1_073_741_824, .ecsEC2),
+        ("eventbridge-oom-lower.json", "orders-api", 137, 805_306_368, .ecsFargate),
+        ("eventbridge-oom-proper.json", "orders-api", 137, 805_306_368, .ecsFargate),
+        ("ecs-oom-lower-plain.log", nil, nil, nil, .generic),
+    ])
+    func ecsOutOfMemoryReason(file: String, source: String?, exitCode: Int?, limit: Int64?, platform: Platform) throws {
+        let report = try Self.fieldFixture(file)
+        #expect(report.findings.map(\.kind) == [.containerOOMKilled])
+        let f = try #require(report.findings.first)
+        #expect(f.source == source)
+        #expect(f.exitCode == exitCode)
+        #expect(f.memoryLimitBytes == limit)
+        #expect(f.platform == platform)
+    }
+}

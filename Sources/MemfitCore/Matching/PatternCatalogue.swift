@@ -266,9 +266,9 @@ public enum PatternCatalogue {
             sample: "jvmkill killing current process"),
         CatalogueEntry(
             id: "ecs-container-oom-killed", kind: .containerOOMKilled, generation: nil,
-            literal: "OutOfMemoryError: Container killed",
+            literal: "killed due to memory usage",
             pattern: #"OutOfMemoryError: Container killed due to memory usage"#,
-            caseless: false,
+            caseless: true,
             sample: "OutOfMemoryError: Container killed due to memory usage"),
         CatalogueEntry(
             id: "cf-exited-out-of-memory", kind: .containerOOMKilled, generation: nil,
