@@ -167,3 +167,26 @@ extension FieldCheckTests {
         #expect(f.platform == platform)
     }
 }
+
+extension FieldCheckTests {
+    /// One no-memory-limit occurrence per start: the "For more information" line belongs to the same start.
+    @Test(arguments: [
+        ("meminfo-two-starts.log", 2),
+    ])
+    func noMemoryLimitCountsStarts(file: String, starts: Int) throws {
+        let report = try Self.fieldFixture(file)
+        let f = try #require(report.findings.first { $0.kind == .noMemoryLimit })
+        #expect(f.occurrences == starts)
+    }
+
+    @Test(arguments: [1, 3])
+    func noMemoryLimitCountsStartsInline(starts: Int) throws {
+        let start = """
+            Calculating JVM memory based on 15637632K available memory
+            For more information on this calculation, see https://paketo.io/docs/reference/java-reference/#memory-calculator
+            Calculated JVM Memory Configuration: -XX:MaxDirectMemorySize=10M -Xmx14998678K -XX:MaxMetaspaceSize=126953K -XX:ReservedCodeCacheSize=240M -Xss1M (Total Memory: 15637632K, Thread Count: 250, Loaded Class Count: 20000, Headroom: 0%)
+            """
+        let report = try analyze(Array(repeating: start, count: starts).joined(separator: "\n"))
+        #expect(report.findings.first { $0.kind == .noMemoryLimit }?.occurrences == starts)
+    }
+}

@@ -236,7 +236,20 @@ public enum Diagnoser {
             var finding = base
             finding.kind = .noMemoryLimit
             finding.severity = .warning
-            finding.occurrences = limits.entries.reduce(0) { $0 + $1.count }
+            // One per start: a start prints "Calculating …" and the "For more information" line, so count each kind of
+            // line apart and take the most.
+            var perKind: [String: Int] = [:]
+            for entry in limits.entries {
+                let kind: String
+                switch entry.first.payload {
+                case .sizedFromAvailableMemory: kind = "sized"
+                case .availableMemoryLink: kind = "link"
+                case .limitUnset: kind = "unset"
+                default: kind = "too-large"
+                }
+                perKind[kind, default: 0] += entry.count
+            }
+            finding.occurrences = perKind.values.max() ?? 1
             if let assumed = limits.assumedBecauseUnset {
                 finding.detail = "the calculator found neither a limit nor a free-memory figure, and assumed \(assumed)"
             } else if limits.clampedTooLarge {
