@@ -190,3 +190,16 @@ extension FieldCheckTests {
         #expect(report.findings.first { $0.kind == .noMemoryLimit }?.occurrences == starts)
     }
 }
+
+extension FieldCheckTests {
+    /// The exit code a kill's own log shows is the finding's, not only the summary's.
+    @Test(arguments: [
+        ("cf-crash-137.log", 137),
+        ("heroku-r15-exit.log", 137),
+    ])
+    func oomKillExitCodeFromTheLog(file: String, exitCode: Int) throws {
+        let report = try Self.fieldFixture(file)
+        let f = try #require(report.findings.first { $0.kind == .containerOOMKilled })
+        #expect(f.exitCode == exitCode)
+    }
+}

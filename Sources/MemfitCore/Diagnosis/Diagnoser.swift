@@ -67,6 +67,7 @@ public enum Diagnoser {
         var others: [FactLedger.Entry] = []
         /// Regions set in JAVA_TOOL_OPTIONS: fixed inputs the calculator leaves out of its success line (§2.5).
         var userSet = PrintedRegions()
+        var exitStatus: Int?
         for entry in entries {
             switch entry.first.payload {
             case .regionsDoNotFit(let f): failures.append((entry, f))
@@ -78,6 +79,7 @@ public enum Diagnoser {
             case .calculationFailedHeader: headers.append(entry)
             case .calculatedConfiguration(let c): configurations.append((entry, c))
             case .javaToolOptions(let r): userSet = r
+            case .processExited(let status): exitStatus = status
             case .limitUnconvertible, .testcontainersDump, .launchSettingAtBuild: break
             default: others.append(entry)
             }
@@ -173,7 +175,7 @@ public enum Diagnoser {
                 finding.detail = how
                 finding.memoryLimitBytes = attributes?.memoryLimitBytes
                 finding.memoryLimitSource = attributes?.memoryLimitSource
-                finding.exitCode = attributes?.exitCode
+                finding.exitCode = attributes?.exitCode ?? exitStatus
             case .userRule(let hit):
                 finding.kind = .userRule
                 finding.severity = hit.severity

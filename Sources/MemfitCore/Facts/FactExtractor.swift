@@ -2,7 +2,11 @@
 public enum FactExtractor {
     public static func fact(from match: PCRE2Match, entry: CatalogueEntry, record: LogRecord) -> Fact? {
         guard var payload = payload(from: match, entry: entry) else { return nil }
-        if case .containerOOMKilled(let how, _) = payload { payload = .containerOOMKilled(how: how, attributes: record.attributes) }
+        if case .containerOOMKilled(let how, _) = payload {
+            // The document's attributes; else the exit code the line itself prints ("Exited with status 137 (out of memory)").
+            let printed = Int(match["status"] ?? "").map { RecordAttributes(exitCode: $0) }
+            payload = .containerOOMKilled(how: how, attributes: record.attributes ?? printed)
+        }
         let testcontainers = payload == .testcontainersDump
         return Fact(
             payload: payload, entryID: entry.id, source: record.source, timestamp: record.timestamp,
@@ -108,6 +112,8 @@ public enum FactExtractor {
         case .javaToolOptions:
             let options = (m["options"] ?? "").split(separator: " ", omittingEmptySubsequences: true)
             return .javaToolOptions(PrintedRegions(list: options.joined(separator: ", ")))
+        case .processExited:
+            return Int(m["status"] ?? "").map { .processExited(status: $0) }
         case .stagingSettings:
             guard let headroom = Int(m["headroom"] ?? ""), (0...100).contains(headroom) else { return nil }
             return .stagingHeadroom(percent: headroom)

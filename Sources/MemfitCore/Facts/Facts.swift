@@ -134,6 +134,8 @@ public enum FactPayload: Sendable, Hashable {
     case javaToolOptions(PrintedRegions)
     /// CF staging's `Memory Calculator installed: … Headroom: N`: the headroom percent the run's calculator uses.
     case stagingHeadroom(percent: Int)
+    /// "Process exited with status N".
+    case processExited(status: Int)
     /// A `--rules` rule matched (its conditions held).
     case userRule(UserRuleHit)
 }

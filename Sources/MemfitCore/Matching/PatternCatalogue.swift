@@ -33,6 +33,8 @@ public enum MessageKind: String, Sendable {
     case javaToolOptions
     /// CF java-buildpack v5 staging: the calculator's settings, headroom among them.
     case stagingSettings
+    /// A platform's "Process exited with status N" (Heroku): the exit code of the kill it follows.
+    case processExited
 }
 
 /// One message the calculator, the launcher, the JVM or a platform prints. Patterns are data:
@@ -58,7 +60,7 @@ public enum PatternCatalogue {
     public static let prefilterLiterals = [
         "available for allocation", " memory", "Memory", "on this calculation", "failed to launch", "$BP", "class count",
         "JAVA_TOOL_OPTIONS", "Could not reserve", "failed container", "Java Runtime Environment", "permission denied",
-        "unable to walk", "OOMKilled", "native thread", "Resource exhaustion", "jvmkill",
+        "unable to walk", "OOMKilled", "native thread", "Resource exhaustion", "jvmkill", "exited with status",
     ]
 
     /// What the prefilter searches for: `prefilterLiterals`, plus the lower-case, upper-case and capitalised forms of
@@ -273,7 +275,7 @@ public enum PatternCatalogue {
         CatalogueEntry(
             id: "cf-exited-out-of-memory", kind: .containerOOMKilled, generation: nil,
             literal: "(out of memory)",
-            pattern: #"Exited with status 137 \(out of memory\)"#,
+            pattern: #"Exited with status (?<status>137) \(out of memory\)"#,
             caseless: false,
             sample: #"App instance exited with guid 4e5f payload: {"exit_description"=>"APP/PROC/WEB: Exited with status 137 (out of memory)"}"#),
         CatalogueEntry(
@@ -300,6 +302,12 @@ public enum PatternCatalogue {
             pattern: #"Error R14 \(Memory quota exceeded\)"#,
             caseless: false,
             sample: "2023-06-13T15:51:44.123791+00:00 heroku[web.1]: Error R14 (Memory quota exceeded)"),
+        CatalogueEntry(
+            id: "heroku-process-exited", kind: .processExited, generation: nil,
+            literal: "Process exited with status",
+            pattern: #"\bProcess exited with status (?<status>\d{1,3})\b"#,
+            caseless: false,
+            sample: "2021-05-03T17:53:04+00:00 heroku[web.1]: Process exited with status 137"),
         CatalogueEntry(
             id: "build-launch-setting", kind: .launchSettingAtBuild, generation: .libjvm,
             literal: "$BPL_JVM_",

@@ -36,7 +36,7 @@ public enum BuiltInRules {
         case .memoryQuotaExceeded, .limitUnset, .limitTooLarge, .limitUnconvertible, .sizedFromAvailableMemory,
              .availableMemoryLink:
             return .warning
-        case .calculatedConfiguration, .testcontainersDump, .launchSettingAtBuild, .javaToolOptions, .stagingSettings:
+        case .calculatedConfiguration, .testcontainersDump, .launchSettingAtBuild, .javaToolOptions, .stagingSettings, .processExited:
             return .info
         }
     }
