@@ -203,3 +203,20 @@ extension FieldCheckTests {
         #expect(f.exitCode == exitCode)
     }
 }
+
+extension FieldCheckTests {
+    /// §6: "Could not reserve enough space for … object heap" is a reservation the OS refused at start, not an
+    /// OutOfMemoryError; the summary says so plainly.
+    @Test(arguments: [
+        ("Could not reserve enough space for 68718837782KB object heap",
+         "The JVM could not start: it could not reserve enough space for a 68718837782KB object heap (the operating system refused the reservation; this is not an OutOfMemoryError)."),
+        ("Could not reserve enough space for object heap",
+         "The JVM could not start: it could not reserve enough space for the object heap (the operating system refused the reservation; this is not an OutOfMemoryError)."),
+    ])
+    func couldNotReserveHeapIsWordedPlainly(line: String, headline: String) throws {
+        let report = try analyze("Error occurred during initialization of VM\n\(line)")
+        let f = try #require(report.findings.first { $0.kind == .jvmOutOfMemory })
+        #expect(Narrative.headline(f) == headline)
+        #expect(Narrative.details(f).first?.hasPrefix("The operating system refused the JVM native memory") == true)
+    }
+}

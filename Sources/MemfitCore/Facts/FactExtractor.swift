@@ -100,6 +100,9 @@ public enum FactExtractor {
                 return .jvmOutOfMemory(what: "\(m["what"] ?? "unable to allocate memory") (jvmkill resource exhaustion event)")
             case "jvmkill-killing":
                 return .jvmOutOfMemory(what: Narrative.jvmkillKilled)
+            // Not an OutOfMemoryError: the JVM could not reserve its heap at start (memory-calculator.md §6).
+            case "jvm-could-not-reserve-heap":
+                return .jvmOutOfMemory(what: "could not reserve enough space for " + (m["what"].map { "a \($0) object heap" } ?? "the object heap"))
             default:
                 return .jvmOutOfMemory(what: m["what"]?.trimmingBlanks() ?? "object heap")
             }

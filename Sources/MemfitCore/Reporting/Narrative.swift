@@ -34,6 +34,9 @@ public enum Narrative {
             }
             return "The container was killed for using more memory than its limit\(limit), with exit code \(f.exitCode ?? 137)."
         case .jvmOutOfMemory:
+            if let d = f.detail, d.hasPrefix("could not reserve") {
+                return "The JVM could not start: it \(d) (the operating system refused the reservation; this is not an OutOfMemoryError)."
+            }
             if let d = f.detail, !isOutOfMemoryErrorType(d) { return "The JVM ran out of memory: \(d)." }
             return "The JVM ran out of memory: java.lang.OutOfMemoryError: \(f.detail ?? "")."
         case .launchFailure:
@@ -141,7 +144,9 @@ public enum Narrative {
     static let jvmkillKilled = "jvmkill killed the JVM after a resource exhaustion event"
 
     /// Whether a jvm-out-of-memory detail is the type of a `java.lang.OutOfMemoryError` (else it is worded plainly).
-    static func isOutOfMemoryErrorType(_ detail: String) -> Bool { !detail.contains("jvmkill") }
+    static func isOutOfMemoryErrorType(_ detail: String) -> Bool {
+        !detail.contains("jvmkill") && !detail.hasPrefix("could not reserve")
+    }
 
     static func outOfMemoryAdvice(_ what: String, classes: Int?) -> String {
         let lower = what.lowercased()
@@ -160,7 +165,7 @@ public enum Narrative {
             return "The JVM could not start another thread: thread stacks (-Xss × threads) or the pids limit ran out. "
                 + "Lower BPL_JVM_THREAD_COUNT or the thread pools, or raise the container's limits."
         }
-        if lower.contains("java runtime environment") || lower.hasSuffix("kb") {
+        if lower.contains("java runtime environment") || lower.contains("object heap") {
             return "The operating system refused the JVM native memory: the container's limit is below what the JVM "
                 + "reserved. Give the container more memory, or lower -Xmx if it was set by hand."
         }
