@@ -220,3 +220,16 @@ extension FieldCheckTests {
         #expect(Narrative.details(f).first?.hasPrefix("The operating system refused the JVM native memory") == true)
     }
 }
+
+extension FieldCheckTests {
+    /// §1.4 (libjvm#5): the bash-era script found no cgroup v1 file and passed an empty --total-memory: the
+    /// calculator's configuration failed, not the memory size.
+    @Test func bashScriptWithoutCgroupFileIsALaunchFailure() throws {
+        let report = try Self.fieldFixture("bash-missing-cgroup.log")
+        #expect(report.findings.map(\.kind) == [.launchFailure])
+        #expect(report.findings.first?.detail == "the memory calculator failed before it could size the JVM: "
+            + "/sys/fs/cgroup/memory/memory.limit_in_bytes does not exist, so no --total-memory could be read from it: "
+            + #"invalid argument "" for "--total-memory" flag"#)
+        #expect(report.findings.first?.severity == .failure)
+    }
+}

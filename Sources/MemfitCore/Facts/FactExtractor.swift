@@ -92,6 +92,8 @@ public enum FactExtractor {
         case .launcherFailed:
             return .launcherFailed(cause: (m["cause"] ?? "").trimmingBlanks())
         case .calculatorError:
+            // libjvm's bash script before v1.17.2 (memory-calculator.md §1.4) read the cgroup v1 file with `cat`.
+            if let file = m["file"] { return .calculatorError(cause: "\(file) does not exist, so no --total-memory could be read from it") }
             return .calculatorError(cause: (m["cause"] ?? "").trimmingBlanks())
         case .jvmOutOfMemory:
             switch entry.id {

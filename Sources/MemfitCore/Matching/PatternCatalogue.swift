@@ -60,7 +60,7 @@ public enum PatternCatalogue {
     public static let prefilterLiterals = [
         "available for allocation", " memory", "Memory", "on this calculation", "failed to launch", "$BP", "class count",
         "JAVA_TOOL_OPTIONS", "Could not reserve", "failed container", "Java Runtime Environment", "permission denied",
-        "unable to walk", "OOMKilled", "native thread", "Resource exhaustion", "jvmkill", "exited with status",
+        "unable to walk", "OOMKilled", "native thread", "Resource exhaustion", "jvmkill", "exited with status", "limit_in_bytes",
     ]
 
     /// What the prefilter searches for: `prefilterLiterals`, plus the lower-case, upper-case and capitalised forms of
@@ -200,6 +200,18 @@ public enum PatternCatalogue {
             pattern: #"(?<cause>unable to convert \$(?:BPL_JVM_\w+|BPI_JVM_CLASS_COUNT)=\S* to integer|\$BPI_(?:APPLICATION_PATH|JVM_CLASS_COUNT) must be set|unable to parse \$BPL_JVM_CLASS_ADJUSTMENT \S+ as an? (?:percentage|integer))"#,
             caseless: false,
             sample: "unable to convert $BPL_JVM_THREAD_COUNT=fifty to integer"),
+        CatalogueEntry(
+            id: "libjvm-bash-cgroup-file-missing", kind: .calculatorError, generation: .cfV4,
+            literal: "memory.limit_in_bytes: No such file",
+            pattern: #"cat: (?<file>/sys/fs/cgroup/memory/memory\.limit_in_bytes): No such file or directory"#,
+            caseless: false,
+            sample: "cat: /sys/fs/cgroup/memory/memory.limit_in_bytes: No such file or directory"),
+        CatalogueEntry(
+            id: "cf-v4-total-memory-flag-error", kind: .calculatorError, generation: .cfV4,
+            literal: " flag: memory size does not match",
+            pattern: #"(?<cause>invalid argument "[^"]*" for "--total-memory" flag): memory size does not match pattern"#,
+            caseless: false,
+            sample: #"invalid argument "" for "--total-memory" flag: memory size does not match pattern '^([\d]+)([bkmgtBKMGT]?)$': "#),
         CatalogueEntry(
             id: "libjvm-class-count-error", kind: .calculatorError, generation: .libjvm,
             literal: "class count",
