@@ -233,3 +233,21 @@ extension FieldCheckTests {
         #expect(report.findings.first?.severity == .failure)
     }
 }
+
+extension FieldCheckTests {
+    /// §2.5, §6: a decimal -Xmx stops the JVM before it starts; a launch failure with the plain cause.
+    @Test(arguments: [
+        ("field/invalid-xmx.log",
+         "the JVM rejected -Xmx1.5g: it is not a valid maximum heap size; sizes are whole numbers with an optional k, m, g or t (for example -Xmx1536m, not -Xmx1.5g)"),
+    ])
+    func invalidMaximumHeapSize(file: String, detail: String) throws {
+        let report = try Analyzer().analyze(paths: [Fixtures.url(file).path], options: DiagnosisOptions())
+        #expect(report.findings.map(\.kind) == [.launchFailure])
+        #expect(report.findings.first?.detail == detail)
+    }
+
+    @Test func invalidMaximumHeapSizeWithoutDecimals() throws {
+        let report = try analyze("Invalid maximum heap size: -Xmx99999999999999g")
+        #expect(report.findings.first?.detail == "the JVM rejected -Xmx99999999999999g: it is not a valid maximum heap size")
+    }
+}

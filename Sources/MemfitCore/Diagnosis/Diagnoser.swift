@@ -163,6 +163,9 @@ public enum Diagnoser {
             case .launcherFailed(let cause):
                 finding.kind = .launchFailure
                 finding.detail = "the launcher failed: \(cause)"
+            case .jvmOptionRejected(let cause):
+                finding.kind = .launchFailure
+                finding.detail = cause
             case .jvmOutOfMemory(let what):
                 finding.kind = .jvmOutOfMemory
                 finding.detail = what

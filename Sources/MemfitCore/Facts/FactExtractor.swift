@@ -54,6 +54,7 @@ public enum FactExtractor {
         case .execdOtherFailed(let path, let cause): return .execdOtherFailed(path: clipped(path, to: n), cause: clipped(cause, to: n))
         case .launcherFailed(let cause): return .launcherFailed(cause: clipped(cause, to: n))
         case .calculatorError(let cause): return .calculatorError(cause: clipped(cause, to: n))
+        case .jvmOptionRejected(let cause): return .jvmOptionRejected(cause: clipped(cause, to: n))
         case .jvmOutOfMemory(let what): return .jvmOutOfMemory(what: clipped(what, to: n))
         case .limitUnconvertible(let value): return .limitUnconvertible(value: clipped(value, to: n))
         case .regionsDoNotFit(var f):
@@ -117,6 +118,15 @@ public enum FactExtractor {
         case .javaToolOptions:
             let options = (m["options"] ?? "").split(separator: " ", omittingEmptySubsequences: true)
             return .javaToolOptions(PrintedRegions(list: options.joined(separator: ", ")))
+        case .jvmOptionRejected:
+            // memory-calculator.md §2.5, §6: a size is digits with an optional k, m, g or t; no decimals.
+            let option = m["option"] ?? ""
+            let value = option.hasPrefix("-Xmx") ? String(option.dropFirst(4)) : option
+            var cause = "the JVM rejected \(option): it is not a valid maximum heap size"
+            if value.contains(".") || value.contains(",") {
+                cause += "; sizes are whole numbers with an optional k, m, g or t (for example -Xmx1536m, not -Xmx1.5g)"
+            }
+            return .jvmOptionRejected(cause: cause)
         case .processExited:
             return Int(m["status"] ?? "").map { .processExited(status: $0) }
         case .stagingSettings:

@@ -136,6 +136,8 @@ public enum FactPayload: Sendable, Hashable {
     case stagingHeadroom(percent: Int)
     /// "Process exited with status N".
     case processExited(status: Int)
+    /// The JVM would not start with one of its options; `cause` says why in plain words.
+    case jvmOptionRejected(cause: String)
     /// A `--rules` rule matched (its conditions held).
     case userRule(UserRuleHit)
 }

@@ -35,6 +35,8 @@ public enum MessageKind: String, Sendable {
     case stagingSettings
     /// A platform's "Process exited with status N" (Heroku): the exit code of the kill it follows.
     case processExited
+    /// The JVM refused one of its own options at start ("Invalid maximum heap size: -Xmx1.5g").
+    case jvmOptionRejected
 }
 
 /// One message the calculator, the launcher, the JVM or a platform prints. Patterns are data:
@@ -60,7 +62,7 @@ public enum PatternCatalogue {
     public static let prefilterLiterals = [
         "available for allocation", " memory", "Memory", "on this calculation", "failed to launch", "$BP", "class count",
         "JAVA_TOOL_OPTIONS", "Could not reserve", "failed container", "Java Runtime Environment", "permission denied",
-        "unable to walk", "OOMKilled", "native thread", "Resource exhaustion", "jvmkill", "exited with status", "limit_in_bytes",
+        "unable to walk", "OOMKilled", "native thread", "Resource exhaustion", "jvmkill", "exited with status", "limit_in_bytes", "Invalid maximum heap size",
     ]
 
     /// What the prefilter searches for: `prefilterLiterals`, plus the lower-case, upper-case and capitalised forms of
@@ -248,6 +250,12 @@ public enum PatternCatalogue {
             pattern: #"(?<action>Terminating|Aborting)? ?(?:due to )?java\.lang\.OutOfMemoryError: (?<what>.+)"#,
             caseless: false,
             sample: "Terminating due to java.lang.OutOfMemoryError: Metaspace"),
+        CatalogueEntry(
+            id: "jvm-invalid-maximum-heap-size", kind: .jvmOptionRejected, generation: nil,
+            literal: "Invalid maximum heap size",
+            pattern: #"Invalid maximum heap size: (?<option>\S+)"#,
+            caseless: false,
+            sample: "Invalid maximum heap size: -Xmx1.5g"),
         CatalogueEntry(
             id: "jvm-could-not-reserve-heap", kind: .jvmOutOfMemory, generation: nil,
             literal: "Could not reserve enough space",

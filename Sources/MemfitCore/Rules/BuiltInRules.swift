@@ -31,7 +31,7 @@ public enum BuiltInRules {
     static func severity(_ kind: MessageKind) -> Severity {
         switch kind {
         case .regionsDoNotFit, .execdMemoryCalculatorFailed, .execdOtherFailed, .launcherFailed, .calculatorError,
-             .jvmOutOfMemory, .containerOOMKilled, .calculationFailedHeader:
+             .jvmOutOfMemory, .containerOOMKilled, .calculationFailedHeader, .jvmOptionRejected:
             return .failure
         case .memoryQuotaExceeded, .limitUnset, .limitTooLarge, .limitUnconvertible, .sizedFromAvailableMemory,
              .availableMemoryLink:
