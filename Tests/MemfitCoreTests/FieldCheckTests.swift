@@ -251,3 +251,31 @@ extension FieldCheckTests {
         #expect(report.findings.first?.detail == "the JVM rejected -Xmx99999999999999g: it is not a valid maximum heap size")
     }
 }
+
+extension FieldCheckTests {
+    /// memory-calculator.md §7: a non-round K figure without a "Calculating" line is no limit; a decimal one is a limit
+    /// (and then warned about as decimal units); a round one is a limit.
+    @Test(arguments: [
+        ("fixed memory regions require 624792K which is greater than 610473K available for allocation: -XX:MaxDirectMemorySize=10M, -XX:MaxMetaspaceSize=112792K, -XX:ReservedCodeCacheSize=240M, -Xss1M * 250 threads",
+         false, false),
+        ("fixed memory regions require 632382K which is greater than 488281K available for allocation: -XX:MaxDirectMemorySize=10M, -XX:MaxMetaspaceSize=120382K, -XX:ReservedCodeCacheSize=240M, -Xss1M * 250 threads",
+         true, true),
+        ("fixed memory regions require 632382K which is greater than 600M available for allocation: -XX:MaxDirectMemorySize=10M, -XX:MaxMetaspaceSize=120382K, -XX:ReservedCodeCacheSize=240M, -Xss1M * 250 threads",
+         true, false),
+    ])
+    func limitVisibleFromTheAvailableFigure(line: String, visible: Bool, decimalWarning: Bool) throws {
+        let report = try analyze(line)
+        let f = try #require(report.findings.first { $0.kind == .calculatorFailure })
+        #expect(f.calculator?.limitVisible == visible)
+        #expect(report.findings.contains { $0.kind == .decimalMemoryLimit } == decimalWarning)
+    }
+
+    /// log-formats.md §10.5: `Limits: memory: 2G` in `kubectl describe` is 2,000,000,000 bytes, not 2Gi.
+    @Test func kubectlDescribeDecimalLimit() throws {
+        let report = try Self.fieldFixture("describe-pod-2G.txt")
+        #expect(report.findings.map(\.kind).contains(.containerOOMKilled))
+        let f = try #require(report.findings.first { $0.kind == .decimalMemoryLimit })
+        #expect(f.detail?.hasPrefix("Limits: memory: 2G is 2,000,000,000 bytes: a decimal 2G") == true)
+        #expect(f.severity == .warning)
+    }
+}

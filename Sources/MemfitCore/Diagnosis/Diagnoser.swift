@@ -47,9 +47,11 @@ public enum Diagnoser {
 
         var calculatorSawNoLimit: Bool { !sizedFrom.isEmpty || assumedBecauseUnset != nil || clampedTooLarge || sawAvailableLink }
 
+        /// memory-calculator.md §7: a "Calculating …" line or a non-round K figure means no cgroup limit; a round M/G
+        /// figure, or a decimal one (Kubernetes "500M" = 488281K, log-formats.md §10.5), is a real limit.
         func limitVisible(available: MemorySize) -> Bool? {
             if calculatorSawNoLimit { return false }
-            return available.isWholeMebibytes ? true : nil
+            return available.isWholeMebibytes || DecimalLimit.meant(available.bytes) != nil
         }
     }
 
@@ -234,6 +236,23 @@ public enum Diagnoser {
                 stamp(&finding, [entry])
                 findings.append(finding)
             }
+        }
+
+        // A kill at a limit written in decimal units (`kubectl describe`'s "Limits: memory: 2G"): the same warning.
+        if !findings.contains(where: { $0.kind == .decimalMemoryLimit }),
+           let killed = findings.first(where: { $0.kind == .containerOOMKilled && $0.memoryLimitBytes.flatMap(DecimalLimit.meant) != nil }),
+           let bytes = killed.memoryLimitBytes, let meant = DecimalLimit.meant(bytes) {
+            var finding = base
+            finding.kind = .decimalMemoryLimit
+            finding.severity = .warning
+            finding.occurrences = killed.occurrences
+            finding.detail = "\(killed.memoryLimitSource ?? MemorySize(bytes: bytes).description) is \(groupedThousands(Int(bytes))) bytes: "
+                + "a decimal \(meant.decimal) (\(meant.decimal) = \(meant.decimalBytes) bytes), "
+                + "\(MemorySize(bytes: meant.binaryBytes - bytes).humanReadable) less than \(meant.binary). You probably meant \(meant.binary)"
+            finding.evidence = killed.evidence
+            finding.firstSeen = killed.firstSeen
+            finding.lastSeen = killed.lastSeen
+            findings.append(finding)
         }
 
         // No visible limit on a start that worked: the JVM is sized for the host, not the container.
