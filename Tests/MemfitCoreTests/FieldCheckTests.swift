@@ -279,3 +279,21 @@ extension FieldCheckTests {
         #expect(f.severity == .warning)
     }
 }
+
+extension FieldCheckTests {
+    /// §2.3, §5.2: CF v3 rounds to the nearest KiB; Java 7's PermGen is 7,000,000 B + 6,000 B a class.
+    @Test(arguments: [
+        // 7,000,000 + 6,000 × 10,000 = 67,000,000 B = 65,429.7K → 65430K.
+        ("Cannot calculate JVM memory configuration: There is insufficient memory remaining for heap. Memory limit 256M is less than allocated memory 380822K (-XX:ReservedCodeCacheSize=48M, -XX:MaxDirectMemorySize=10M, -XX:MaxPermSize=65430K, -Xss1M * 250 threads)",
+         10_000, Int64(67_000_000)),
+        // 14,000,000 + 5,800 × 15,000 = 101,000,000 B = 98,632.8K → 98633K (v3.2–v3.9, with a compressed class space).
+        ("Cannot calculate memory: insufficient memory remaining for heap. Memory limit 512M < allocated memory 679899K (-XX:ReservedCodeCacheSize=240M, -XX:MaxDirectMemorySize=10M, -XX:MaxMetaspaceSize=98633K, -XX:CompressedClassSpaceSize=18066K, -Xss1M * 300 threads)",
+         15_000, Int64(101_000_000)),
+    ])
+    func cfV3ClassCounts(line: String, classes: Int, metaspace: Int64) throws {
+        let report = try analyze(line)
+        let c = try #require(report.findings.first { $0.kind == .calculatorFailure }?.calculator)
+        #expect(c.loadedClassCount == classes)
+        #expect(c.regions.metaspaceBytes == metaspace)
+    }
+}

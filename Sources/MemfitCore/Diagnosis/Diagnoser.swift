@@ -412,9 +412,21 @@ public enum Diagnoser {
         let r = f.regions
         var metaspace = r.metaspace?.bytes
         var classes: Int?
-        if let printed = r.metaspace, let n = MemoryCalculator.loadedClassCount(forPrintedMetaspace: printed) {
-            classes = n
-            metaspace = MemoryCalculator.metaspace(forLoadedClasses: n).bytes
+        if let printed = r.metaspace {
+            let v3 = f.generation == .cfV3
+            if r.permGen {
+                let (overhead, size) = (MemoryCalculator.permGenOverhead, MemoryCalculator.permGenClassSize)
+                if let n = MemoryCalculator.loadedClassCount(forPrinted: printed, overhead: overhead, perClass: size, roundedToNearest: v3) {
+                    classes = n
+                    metaspace = overhead + size * Int64(n)
+                }
+            } else if let n = v3
+                ? MemoryCalculator.loadedClassCount(
+                    forPrinted: printed, overhead: MemoryCalculator.classOverhead, perClass: MemoryCalculator.classSize, roundedToNearest: true)
+                : MemoryCalculator.loadedClassCount(forPrintedMetaspace: printed) {
+                classes = n
+                metaspace = MemoryCalculator.metaspace(forLoadedClasses: n).bytes
+            }
         }
         var required = f.required?.bytes
         if let direct = r.directMemory, let metaspace, let code = r.codeCache, let stack = r.stack, let threads = r.threadCount {
