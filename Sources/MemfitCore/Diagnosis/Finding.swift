@@ -46,7 +46,8 @@ public struct CalculatorFailure: Sendable, Equatable {
     public var availableBytes: Int64
     public var requiredBytes: Int64?
     public var shortfallBytes: Int64?
-    /// false: the calculator saw no limit (free memory or an assumed 1G); true: a round limit; nil: cannot tell.
+    /// false: the calculator saw no limit (free memory, an assumed 1G, a non-round K figure); true: a round or decimal
+    /// limit (memory-calculator.md §7).
     public var limitVisible: Bool?
     public var threadCount: Int?
     public var loadedClassCount: Int?
