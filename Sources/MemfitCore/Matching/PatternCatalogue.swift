@@ -57,12 +57,15 @@ public struct CatalogueEntry: Sendable {
 public enum PatternCatalogue {
     /// The few literals the prefilter looks for. Every entry's literal contains one of them (a test checks),
     /// so a line with none of these cannot match any entry. Fewer literals make the scan of ordinary lines cheaper.
-    /// " memory" and "Memory" stand for the many messages that contain them (a pass over the block each), so a
-    /// block costs 15 memmem passes rather than one per message.
+    /// " memory" and "Memory" stand for the many messages that contain them. Which literals share the one-pass
+    /// search's buckets decides the cost on ordinary lines: measure a change (valgrind --tool=callgrind on a slice of
+    /// bench/make-corpus.py's plain.log) and prefer literals with capitals or punctuation ("JVM was unable",
+    /// "_in_bytes: No") to all-lower-case words ("exited with status" alone cost 45% more instructions).
     public static let prefilterLiterals = [
         "available for allocation", " memory", "Memory", "on this calculation", "failed to launch", "$BP", "class count",
         "JAVA_TOOL_OPTIONS", "Could not reserve", "failed container", "Java Runtime Environment", "permission denied",
-        "unable to walk", "OOMKilled", "native thread", "Resource exhaustion", "jvmkill", "exited with status", "limit_in_bytes", "Invalid maximum heap size",
+        "unable to walk", "OOMKilled", "native thread", "JVM was unable", "jvmkill", "Process exited with status", "_in_bytes: No",
+        "Invalid maximum heap size: -X",
     ]
 
     /// What the prefilter searches for: `prefilterLiterals`, plus the lower-case, upper-case and capitalised forms of
@@ -252,7 +255,7 @@ public enum PatternCatalogue {
             sample: "Terminating due to java.lang.OutOfMemoryError: Metaspace"),
         CatalogueEntry(
             id: "jvm-invalid-maximum-heap-size", kind: .jvmOptionRejected, generation: nil,
-            literal: "Invalid maximum heap size",
+            literal: "Invalid maximum heap size: -X",
             pattern: #"Invalid maximum heap size: (?<option>\S+)"#,
             caseless: false,
             sample: "Invalid maximum heap size: -Xmx1.5g"),
@@ -276,7 +279,7 @@ public enum PatternCatalogue {
             sample: "# There is insufficient memory for the Java Runtime Environment to continue."),
         CatalogueEntry(
             id: "jvmkill-resource-exhaustion", kind: .jvmOutOfMemory, generation: nil,
-            literal: "Resource exhaustion event",
+            literal: "JVM was unable to",
             pattern: #"Resource exhaustion event: the JVM was (?<what>unable to (?:allocate memory from the heap|create a thread))"#,
             caseless: false,
             sample: "Resource exhaustion event: the JVM was unable to allocate memory from the heap."),
