@@ -74,7 +74,7 @@ public final class Analyzer {
     public init(catalogue: CompiledCatalogue? = nil, userRules: UserRules = UserRules()) throws(PCRE2Pattern.CompileError) {
         self.userRules = userRules
         // A user rule without a literal could match any line, so then every line is a candidate.
-        prefilter = userRules.prefilterLiterals.map { Prefilter(literals: PatternCatalogue.prefilterLiterals + $0) }
+        prefilter = userRules.prefilterLiterals.map { Prefilter(literals: PatternCatalogue.prefilterSearchLiterals + $0) }
             ?? Prefilter(everyLine: true)
         cleaner = try LineCleaner()
         sniffPatterns = try SniffPatterns()

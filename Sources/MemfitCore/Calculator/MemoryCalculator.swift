@@ -32,6 +32,24 @@ public struct MemoryCalculator: Sendable {
 
     /// The loaded class count behind a printed metaspace, when the metaspace was calculated.
     /// At most one count fits, because 5,800 B per class is more than the 1 KiB the print truncates.
+    /// The class count behind a printed size of `overhead + perClass × n` bytes. CF v3 prints whole KiB rounded to the
+    /// nearest (memory-calculator.md §5.2), libjvm and CF v4 whole KiB rounded down.
+    public static func loadedClassCount(
+        forPrinted printed: MemorySize, overhead: Int64, perClass: Int64, roundedToNearest: Bool
+    ) -> Int? {
+        guard printed.isPlausible, perClass > 0 else { return nil }
+        let k = printed.bytes / MemorySize.kibi
+        let low = roundedToNearest ? k * MemorySize.kibi - MemorySize.kibi / 2 : k * MemorySize.kibi
+        let high = roundedToNearest ? k * MemorySize.kibi + MemorySize.kibi / 2 - 1 : low + MemorySize.kibi - 1
+        guard high >= overhead else { return nil }
+        let n = max(0, (low - overhead + perClass - 1) / perClass)
+        return overhead + perClass * n <= high ? Int(n) : nil
+    }
+
+    /// CF v3 for Java 7: PermGen = 7,000,000 B + 6,000 B × classes (memory-calculator.md §2.3).
+    public static let permGenOverhead: Int64 = 7_000_000
+    public static let permGenClassSize: Int64 = 6_000
+
     public static func loadedClassCount(forPrintedMetaspace printed: MemorySize) -> Int? {
         guard printed.isPlausible else { return nil }
         let low = (printed.bytes / MemorySize.kibi) * MemorySize.kibi

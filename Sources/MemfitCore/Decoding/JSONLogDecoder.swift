@@ -310,7 +310,14 @@ struct JSONLogDecoder {
         }
         if state.shape == nil { state.shape = shape }
         var text = message
-        // FireLens: the CloudWatch message is itself a JSON record whose `log` is the application's line.
+        // An EventBridge "ECS Task State Change" archived to CloudWatch Logs (log-formats.md §8.6): its `detail` is a
+        // describe-tasks task, read as one.
+        if text.first == "{", text.contains("ECS Task State Change"), let change = JSONLogDecoder.taskStateChange(text) {
+            ecsTask(change.task, containers: change.containers, line: line, state: state, processor: processor,
+                    origin: "an EventBridge ECS Task State Change")
+            return
+        }
+        // The platform the stream name or the record's metadata gives (log-formats.md §8.1, §8.2, §10.6).
         if let (platform, reason) = Platform.fromLogStream(context.source) {
             context.platform = platform
             context.platformReason = reason
@@ -320,6 +327,7 @@ struct JSONLogDecoder {
             context.platformReason = reason
             if platform == .kubernetes { context.source = JSONLogDecoder.podSource(f) ?? context.source }
         }
+        // FireLens: the CloudWatch message is itself a JSON record whose `log` is the application's line.
         if text.first == "{", text.contains("\"log\""), let inner = JSONLogDecoder.smallObject(text), let log = inner["log"] {
             text = log
             context.source = inner["container_name"] ?? inner["ecs_task_arn"] ?? context.source
@@ -408,11 +416,14 @@ struct JSONLogDecoder {
         state.partialLines.removeAll()
     }
 
-    private func ecsTask(_ task: [String: String], containers: [[String: String]], line: Int, state: State, processor: RecordProcessor) {
+    private func ecsTask(
+        _ task: [String: String], containers: [[String: String]], line: Int, state: State, processor: RecordProcessor,
+        origin: String = "aws ecs describe-tasks"
+    ) {
         state.shape = state.shape ?? "ecs-describe-tasks"
         let launchType = task["launchType"]?.uppercased()
         let platform: Platform = launchType == "EC2" || launchType == "EXTERNAL" ? .ecsEC2 : .ecsFargate
-        let reason = "launchType \(launchType ?? "not given") in aws ecs describe-tasks"
+        let reason = "launchType \(launchType ?? "not given") in \(origin)"
         let family = task["taskDefinitionArn"].flatMap { $0.split(separator: "/").last?.split(separator: ":").first.map(String.init) }
             ?? task["group"] ?? task["taskArn"].flatMap { $0.split(separator: "/").last.map(String.init) }
         // ECS memory is in MiB; a figure past 64T is not a real one.
@@ -424,7 +435,7 @@ struct JSONLogDecoder {
             guard let text = container["reason"] ?? container["exitCode"].map({ "exit code \($0)" }) else { continue }
             state.records += 1
             var message = text
-            if text.lowercased().contains("outofmemoryerror: container killed due to memory usage") {
+            if JSONLogDecoder.isECSOutOfMemoryReason(text) {
                 message = "OutOfMemoryError: Container killed due to memory usage"  // the catalogue's wording
             }
             let containerMemory = plausibleMiB(container["memory"])
@@ -440,10 +451,24 @@ struct JSONLogDecoder {
                 message: message))
         }
         if let stopped = task["stoppedReason"] {
+            // The OOM reason can be the task's (log-formats.md §8.3): then the exit code and the limit are the killed
+            // container's, from the same document. Said once when a container's own reason already says it.
+            let oom = JSONLogDecoder.isECSOutOfMemoryReason(stopped)
+            if oom && containers.contains(where: { $0["reason"].map(JSONLogDecoder.isECSOutOfMemoryReason) ?? false }) { return }
+            var attributes: RecordAttributes?
+            if oom, let killed = containers.first(where: { $0["exitCode"] == "137" }) ?? containers.first(where: { $0["exitCode"] != nil })
+                ?? containers.first {
+                let containerMemory = plausibleMiB(killed["memory"])
+                let limit = containerMemory ?? taskMemory
+                attributes = RecordAttributes(
+                    exitCode: killed["exitCode"].flatMap { Int($0) }, memoryLimitBytes: limit.map { $0 * MemorySize.mebi },
+                    memoryLimitSource: containerMemory != nil ? "container memory \(containerMemory!) MiB"
+                        : taskMemory.map { "task memory \($0) MiB" })
+            }
             state.records += 1
             processor.record(LogRecord(
                 input: processor.input, line: line, timestamp: task["stoppedAt"], source: family, platformHint: platform,
-                platformReason: reason, message: stopped))
+                platformReason: reason, attributes: attributes, message: stopped))
         }
     }
 
@@ -507,6 +532,52 @@ struct JSONLogDecoder {
     static func podSource(_ f: [String: String]) -> String? {
         guard let pod = f["kubernetes.pod_name"] else { return nil }
         return f["kubernetes.container_name"].map { pod + "/" + $0 } ?? pod
+    }
+
+    /// The ECS agent's OOM reason, in either case (log-formats.md §8.3).
+    static func isECSOutOfMemoryReason(_ text: String) -> Bool {
+        text.lowercased().contains("outofmemoryerror: container killed due to memory usage")
+    }
+
+    /// An EventBridge "ECS Task State Change" envelope: the scalars of its `detail` (the task) and of each object in
+    /// `detail.containers`. Nil when the text is not one.
+    static func taskStateChange(_ text: String) -> (task: [String: String], containers: [[String: String]])? {
+        guard text.utf8.count <= LineReader.defaultMaxLineBytes else { return nil }
+        var tokenizer = JSONTokenizer(source: BytesSource(Array(text.utf8)))
+        defer { tokenizer.release() }
+        var top: [String: String] = [:]
+        var task: [String: String] = [:]
+        var containers: [[String: String]] = []
+        var path: [String?] = []  // the key each open container is under (nil in arrays)
+        var key: String?
+        do {
+            while let token = try tokenizer.next() {
+                switch token {
+                case .key(let k): key = k
+                case .objectStart, .arrayStart:
+                    path.append(key)
+                    key = nil
+                    if token == .objectStart, path.count == 4, path[1] == "detail", path[2] == "containers" { containers.append([:]) }
+                case .objectEnd, .arrayEnd:
+                    _ = path.popLast()
+                    key = nil
+                case .string(let v), .number(let v):
+                    if let k = key {
+                        if path.count == 1 { top[k] = v }
+                        else if path.count == 2, path[1] == "detail" { task[k] = v }
+                        else if path.count == 4, path[1] == "detail", path[2] == "containers", !containers.isEmpty {
+                            containers[containers.count - 1][k] = v
+                        }
+                    }
+                    key = nil
+                default: key = nil
+                }
+            }
+        } catch {
+            return nil
+        }
+        guard top["detail-type"] == "ECS Task State Change", !task.isEmpty else { return nil }
+        return (task, containers)
     }
 
     /// Parses a small JSON object held in a string (FireLens records) into its scalar members, and those of its

@@ -19,8 +19,16 @@ public enum Diagnoser {
         _ ledger: FactLedger, options: DiagnosisOptions, inputHints: [String: Platform] = [:]
     ) -> [Finding] {
         var findings: [Finding] = []
+        // CF staging lines come from another source ([STG/0]) than the app's ([APP/PROC/WEB/0]): the headroom
+        // staging printed applies to the app of the same input.
+        var stagingHeadroom: [String: Int] = [:]
         for source in ledger.sources {
-            findings += diagnose(source, options: options, inputHints: inputHints)
+            for entry in source.entries {
+                if case .stagingHeadroom(let percent) = entry.first.payload { stagingHeadroom[entry.first.evidence.input] = percent }
+            }
+        }
+        for source in ledger.sources {
+            findings += diagnose(source, options: options, inputHints: inputHints, stagingHeadroom: stagingHeadroom)
         }
         findings += ignoredLaunchSettings(ledger, options: options, inputHints: inputHints)
         // Failures first; otherwise the order of the input.
@@ -39,13 +47,18 @@ public enum Diagnoser {
 
         var calculatorSawNoLimit: Bool { !sizedFrom.isEmpty || assumedBecauseUnset != nil || clampedTooLarge || sawAvailableLink }
 
+        /// memory-calculator.md §7: a "Calculating …" line or a non-round K figure means no cgroup limit; a round M/G
+        /// figure, or a decimal one (Kubernetes "500M" = 488281K, log-formats.md §10.5), is a real limit.
         func limitVisible(available: MemorySize) -> Bool? {
             if calculatorSawNoLimit { return false }
-            return available.isWholeMebibytes ? true : nil
+            return available.isWholeMebibytes || DecimalLimit.meant(available.bytes) != nil
         }
     }
 
-    static func diagnose(_ source: FactLedger.SourceFacts, options: DiagnosisOptions, inputHints: [String: Platform]) -> [Finding] {
+    static func diagnose(
+        _ source: FactLedger.SourceFacts, options: DiagnosisOptions, inputHints: [String: Platform],
+        stagingHeadroom: [String: Int] = [:]
+    ) -> [Finding] {
         let entries = source.entries
         let (platform, platformReason) = options.platform.map { ($0, "--platform") } ?? inferPlatform(entries, inputHints: inputHints)
         var limits = LimitEvidence()
@@ -54,6 +67,9 @@ public enum Diagnoser {
         var failures: [(entry: FactLedger.Entry, failure: PrintedFailure)] = []
         var configurations: [(entry: FactLedger.Entry, configuration: PrintedConfiguration)] = []
         var others: [FactLedger.Entry] = []
+        /// Regions set in JAVA_TOOL_OPTIONS: fixed inputs the calculator leaves out of its success line (§2.5).
+        var userSet = PrintedRegions()
+        var exitStatus: Int?
         for entry in entries {
             switch entry.first.payload {
             case .regionsDoNotFit(let f): failures.append((entry, f))
@@ -64,6 +80,8 @@ public enum Diagnoser {
             case .execdMemoryCalculatorFailed: wrappers.append(entry)
             case .calculationFailedHeader: headers.append(entry)
             case .calculatedConfiguration(let c): configurations.append((entry, c))
+            case .javaToolOptions(let r): userSet = r
+            case .processExited(let status): exitStatus = status
             case .limitUnconvertible, .testcontainersDump, .launchSettingAtBuild: break
             default: others.append(entry)
             }
@@ -85,7 +103,8 @@ public enum Diagnoser {
             let worst = group.min { ($0.failure.available?.bytes ?? .max) < ($1.failure.available?.bytes ?? .max) }!
             var finding = base
             finding.occurrences = group.reduce(0) { $0 + $1.entry.count }
-            finding.calculator = calculatorFailure(worst.failure, limits: limits)
+            finding.calculator = calculatorFailure(
+                worst.failure, limits: limits, stagingHeadroomPercent: stagingHeadroom[worst.entry.first.evidence.input])
             let lows = group.compactMap(\.entry.lowest), highs = group.compactMap(\.entry.highest)
             if let low = lows.min(), let high = highs.max(), low != high { finding.availableRange = low...high }
             if let calc = finding.calculator, let needs = needs(for: worst.failure, calc: calc) {
@@ -125,6 +144,11 @@ public enum Diagnoser {
         }
         base.vendor = nil
         let latestConfiguration = configurations.last
+        // jvmkill's kill line follows its resource exhaustion event: one failure, not two.
+        let outOfMemory = others.filter { if case .jvmOutOfMemory = $0.first.payload { return true }; return false }
+        if outOfMemory.count > 1 {
+            others.removeAll { if case .jvmOutOfMemory(Narrative.jvmkillKilled) = $0.first.payload { return true }; return false }
+        }
         for entry in others {
             var finding = base
             finding.occurrences = entry.count
@@ -141,11 +165,14 @@ public enum Diagnoser {
             case .launcherFailed(let cause):
                 finding.kind = .launchFailure
                 finding.detail = "the launcher failed: \(cause)"
+            case .jvmOptionRejected(let cause):
+                finding.kind = .launchFailure
+                finding.detail = cause
             case .jvmOutOfMemory(let what):
                 finding.kind = .jvmOutOfMemory
                 finding.detail = what
                 if let latestConfiguration {
-                    finding.calculator = calculatorFromConfiguration(latestConfiguration.configuration, limits: limits)
+                    finding.calculator = calculatorFromConfiguration(latestConfiguration.configuration, limits: limits, userSet: userSet)
                     finding.evidence = orderedEvidence([latestConfiguration.entry, entry])
                 }
             case .containerOOMKilled(let how, let attributes):
@@ -153,7 +180,7 @@ public enum Diagnoser {
                 finding.detail = how
                 finding.memoryLimitBytes = attributes?.memoryLimitBytes
                 finding.memoryLimitSource = attributes?.memoryLimitSource
-                finding.exitCode = attributes?.exitCode
+                finding.exitCode = attributes?.exitCode ?? exitStatus
             case .userRule(let hit):
                 finding.kind = .userRule
                 finding.severity = hit.severity
@@ -166,7 +193,7 @@ public enum Diagnoser {
         }
 
         // Successful starts: near misses leave less heap than the minimum.
-        let nearMisses = configurations.filter { isNearMiss($0.configuration, minHeap: options.minHeap) }
+        let nearMisses = configurations.filter { isNearMiss($0.configuration, minHeap: options.minHeap, userSet: userSet) }
         if let worst = nearMisses.min(by: { $0.configuration.regions.heap! < $1.configuration.regions.heap! }) {
             var finding = base
             finding.kind = .calculatorNearMiss
@@ -179,11 +206,11 @@ public enum Diagnoser {
                     return heap < options.minHeap.bytes || Double(heap) < 0.15 * Double(s.available)
                 }.count
             }
-            let calc = calculatorFromConfiguration(worst.configuration, limits: limits)
+            let calc = calculatorFromConfiguration(worst.configuration, limits: limits, userSet: userSet)
             finding.calculator = calc
-            finding.margin = margin(worst.configuration)
+            finding.margin = margin(worst.configuration, userSet: userSet)
             finding.recommendation = Recommender.recommend(
-                needs: needs(for: worst.configuration), platform: platform, minHeap: options.minHeap,
+                needs: needs(for: worst.configuration, userSet: userSet), platform: platform, minHeap: options.minHeap,
                 limitVisible: calc.limitVisible, current: current(options: options, calc: calc))
             finding.evidence = orderedEvidence([worst.entry] + limits.entries)
             stamp(&finding, nearMisses.map(\.entry))
@@ -211,12 +238,42 @@ public enum Diagnoser {
             }
         }
 
+        // A kill at a limit written in decimal units (`kubectl describe`'s "Limits: memory: 2G"): the same warning.
+        if !findings.contains(where: { $0.kind == .decimalMemoryLimit }),
+           let killed = findings.first(where: { $0.kind == .containerOOMKilled && $0.memoryLimitBytes.flatMap(DecimalLimit.meant) != nil }),
+           let bytes = killed.memoryLimitBytes, let meant = DecimalLimit.meant(bytes) {
+            var finding = base
+            finding.kind = .decimalMemoryLimit
+            finding.severity = .warning
+            finding.occurrences = killed.occurrences
+            finding.detail = "\(killed.memoryLimitSource ?? MemorySize(bytes: bytes).description) is \(groupedThousands(Int(bytes))) bytes: "
+                + "a decimal \(meant.decimal) (\(meant.decimal) = \(meant.decimalBytes) bytes), "
+                + "\(MemorySize(bytes: meant.binaryBytes - bytes).humanReadable) less than \(meant.binary). You probably meant \(meant.binary)"
+            finding.evidence = killed.evidence
+            finding.firstSeen = killed.firstSeen
+            finding.lastSeen = killed.lastSeen
+            findings.append(finding)
+        }
+
         // No visible limit on a start that worked: the JVM is sized for the host, not the container.
         if failures.isEmpty && (limits.assumedBecauseUnset != nil || limits.clampedTooLarge || !limits.sizedFrom.isEmpty) {
             var finding = base
             finding.kind = .noMemoryLimit
             finding.severity = .warning
-            finding.occurrences = limits.entries.reduce(0) { $0 + $1.count }
+            // One per start: a start prints "Calculating …" and the "For more information" line, so count each kind of
+            // line apart and take the most.
+            var perKind: [String: Int] = [:]
+            for entry in limits.entries {
+                let kind: String
+                switch entry.first.payload {
+                case .sizedFromAvailableMemory: kind = "sized"
+                case .availableMemoryLink: kind = "link"
+                case .limitUnset: kind = "unset"
+                default: kind = "too-large"
+                }
+                perKind[kind, default: 0] += entry.count
+            }
+            finding.occurrences = perKind.values.max() ?? 1
             if let assumed = limits.assumedBecauseUnset {
                 finding.detail = "the calculator found neither a limit nor a free-memory figure, and assumed \(assumed)"
             } else if limits.clampedTooLarge {
@@ -225,11 +282,11 @@ public enum Diagnoser {
                 finding.detail = "the calculator sized the JVM from free memory (\(limits.sizedFrom.map(\.description).joined(separator: ", "))), not from a limit"
             }
             if let c = latestConfiguration {
-                let calc = calculatorFromConfiguration(c.configuration, limits: limits)
+                let calc = calculatorFromConfiguration(c.configuration, limits: limits, userSet: userSet)
                 finding.calculator = calc
                 // The size to give it, and where to set the hard limit the calculator will then see.
                 finding.recommendation = Recommender.recommend(
-                    needs: needs(for: c.configuration), platform: platform, minHeap: options.minHeap, limitVisible: false,
+                    needs: needs(for: c.configuration, userSet: userSet), platform: platform, minHeap: options.minHeap, limitVisible: false,
                     current: nil)
                 finding.evidence = orderedEvidence(limits.entries + [c.entry])
             } else {
@@ -315,21 +372,22 @@ public enum Diagnoser {
 
     /// A start that worked but will not survive a small change: a heap under the minimum or under 15% of the
     /// total, or fixed regions within 10% of the total.
-    static func isNearMiss(_ c: PrintedConfiguration, minHeap: MemorySize) -> Bool {
+    static func isNearMiss(_ c: PrintedConfiguration, minHeap: MemorySize, userSet: PrintedRegions = PrintedRegions()) -> Bool {
         guard let heap = c.regions.heap else { return false }
         let total = Double(c.total.bytes)
-        let fixed = Double(needs(for: c).fixed)
+        let fixed = Double(needs(for: c, userSet: userSet).fixed)
         return heap < minHeap || Double(heap.bytes) < 0.15 * total || fixed >= 0.9 * total
     }
 
     /// How far a successful start is from failing: more loaded classes, or less memory.
-    static func margin(_ c: PrintedConfiguration) -> Finding.Margin? {
+    static func margin(_ c: PrintedConfiguration, userSet: PrintedRegions = PrintedRegions()) -> Finding.Margin? {
         guard let heap = c.regions.heap?.bytes, heap >= 0 else { return nil }
-        let n = needs(for: c)
+        let n = needs(for: c, userSet: userSet)
         let keep = 1 - Double(c.headroomPercent) / 100
         guard keep > 0 else { return nil }
         // Fails once the fixed regions (plus headroom) pass the total: each class adds 5,800 B of metaspace.
-        let classes = Int(heap / MemoryCalculator.classSize) + 1
+        // A user-set metaspace (left out of the line) does not grow with the classes: no class margin then.
+        let classes = c.regions.metaspace == nil ? nil : Int(heap / MemoryCalculator.classSize) + 1
         let lessBytes = Double(c.total.bytes) - Double(n.fixed) / keep
         let lessMiB = lessBytes > 0 ? Int64(lessBytes / Double(MemorySize.mebi)) + 1 : 0
         return Finding.Margin(moreClasses: classes, lessMemoryMiB: lessMiB)
@@ -353,14 +411,26 @@ public enum Diagnoser {
 
     /// The failure's arithmetic in exact bytes. The calculator prints whole KiB; the metaspace it printed pins down
     /// the loaded class count, which gives the metaspace and the total to the byte.
-    static func calculatorFailure(_ f: PrintedFailure, limits: LimitEvidence) -> CalculatorFailure? {
+    static func calculatorFailure(_ f: PrintedFailure, limits: LimitEvidence, stagingHeadroomPercent: Int? = nil) -> CalculatorFailure? {
         guard let available = f.available else { return nil }
         let r = f.regions
         var metaspace = r.metaspace?.bytes
         var classes: Int?
-        if let printed = r.metaspace, let n = MemoryCalculator.loadedClassCount(forPrintedMetaspace: printed) {
-            classes = n
-            metaspace = MemoryCalculator.metaspace(forLoadedClasses: n).bytes
+        if let printed = r.metaspace {
+            let v3 = f.generation == .cfV3
+            if r.permGen {
+                let (overhead, size) = (MemoryCalculator.permGenOverhead, MemoryCalculator.permGenClassSize)
+                if let n = MemoryCalculator.loadedClassCount(forPrinted: printed, overhead: overhead, perClass: size, roundedToNearest: v3) {
+                    classes = n
+                    metaspace = overhead + size * Int64(n)
+                }
+            } else if let n = v3
+                ? MemoryCalculator.loadedClassCount(
+                    forPrinted: printed, overhead: MemoryCalculator.classOverhead, perClass: MemoryCalculator.classSize, roundedToNearest: true)
+                : MemoryCalculator.loadedClassCount(forPrintedMetaspace: printed) {
+                classes = n
+                metaspace = MemoryCalculator.metaspace(forLoadedClasses: n).bytes
+            }
         }
         var required = f.required?.bytes
         if let direct = r.directMemory, let metaspace, let code = r.codeCache, let stack = r.stack, let threads = r.threadCount {
@@ -380,14 +450,30 @@ public enum Diagnoser {
             threadStackBytes: r.stack.flatMap { s in r.threadCount.map { s.bytes * Int64($0) } },
             heapBytes: r.heap?.bytes, headroomBytes: r.headroom?.bytes)
         let listed = regions.listedBytes + (r.heap != nil ? max(0, r.heap!.bytes) : 0)
-        if let required, required - listed > MemorySize.mebi { regions.unlistedBytes = required - listed }
         var percent: Int?
+        var check = f.check
         if let headroom = r.headroom, available.bytes > 0 {
             let value = (Double(headroom.bytes) / Double(available.bytes) * 100).rounded()
             if value >= 0 && value <= 100 { percent = Int(value) }
         }
+        // CF v4 counts its headroom in "required" but does not list it (memory-calculator.md §5.3): the remainder is
+        // the headroom when it is int(N% × available) for the N staging printed, or for a whole N when staging is not
+        // in the input.
+        if f.generation == .cfV4, r.headroom == nil, let printed = required, available.bytes > 0, printed - listed > MemorySize.mebi {
+            let remainder = printed - listed
+            let n = stagingHeadroomPercent ?? Int((Double(remainder) / Double(available.bytes) * 100).rounded())
+            let headroom = Int64(Double(n) / 100 * Double(available.bytes))
+            if (1...99).contains(n), abs(remainder - headroom) < 2 * MemorySize.kibi {
+                regions.headroomBytes = headroom
+                percent = n
+                required = listed + headroom
+                if check == .fixed { check = .nonHeap }
+            }
+        }
+        let listedNow = regions.listedBytes + (r.heap != nil ? max(0, r.heap!.bytes) : 0)
+        if let required, required - listedNow > MemorySize.mebi { regions.unlistedBytes = required - listedNow }
         return CalculatorFailure(
-            generation: f.generation, check: f.check, availableBytes: available.bytes, requiredBytes: required,
+            generation: f.generation, check: check, availableBytes: available.bytes, requiredBytes: required,
             shortfallBytes: required.map { $0 - available.bytes }, limitVisible: limits.limitVisible(available: available),
             threadCount: r.threadCount, loadedClassCount: classes, loadedClassCountDerived: classes != nil,
             regions: regions, stackBytes: r.stack?.bytes, heapUserSet: r.heap != nil, headroomPercent: percent,
@@ -395,9 +481,12 @@ public enum Diagnoser {
             printedMetaspace: r.metaspace?.description)
     }
 
-    static func calculatorFromConfiguration(_ c: PrintedConfiguration, limits: LimitEvidence) -> CalculatorFailure {
+    static func calculatorFromConfiguration(
+        _ c: PrintedConfiguration, limits: LimitEvidence, userSet: PrintedRegions = PrintedRegions()
+    ) -> CalculatorFailure {
         let r = c.regions
         let metaspace = r.metaspace.map { _ in MemoryCalculator.metaspace(forLoadedClasses: c.loadedClassCount).bytes }
+            ?? userSet.metaspace?.bytes
         let headroom = Int64((Double(c.headroomPercent) / 100) * Double(c.total.bytes))
         return CalculatorFailure(
             generation: c.generation, check: nil, availableBytes: c.total.bytes,
@@ -405,10 +494,11 @@ public enum Diagnoser {
             limitVisible: limits.limitVisible(available: c.total), threadCount: c.threadCount,
             loadedClassCount: c.loadedClassCount, loadedClassCountDerived: false,
             regions: .init(
-                directMemoryBytes: r.directMemory?.bytes, metaspaceBytes: metaspace, reservedCodeCacheBytes: r.codeCache?.bytes,
-                threadStackBytes: r.stack.map { $0.bytes * Int64(c.threadCount) }, heapBytes: r.heap?.bytes,
+                directMemoryBytes: (r.directMemory ?? userSet.directMemory)?.bytes, metaspaceBytes: metaspace,
+                reservedCodeCacheBytes: (r.codeCache ?? userSet.codeCache)?.bytes,
+                threadStackBytes: (r.stack ?? userSet.stack).map { $0.bytes * Int64(c.threadCount) }, heapBytes: r.heap?.bytes,
                 headroomBytes: headroom),
-            stackBytes: r.stack?.bytes, heapUserSet: false, headroomPercent: c.headroomPercent,
+            stackBytes: (r.stack ?? userSet.stack)?.bytes, heapUserSet: false, headroomPercent: c.headroomPercent,
             printedAvailable: c.total.description, printedRequired: nil, printedMetaspace: r.metaspace?.description)
     }
 
@@ -425,13 +515,16 @@ public enum Diagnoser {
             userHeap: r.heap?.bytes)
     }
 
-    static func needs(for c: PrintedConfiguration) -> MemoryNeeds {
+    /// A success line lists only the regions the calculator set; the others were set by the user (memory-calculator.md
+    /// §1.3, §2.5) and are fixed inputs, taken from JAVA_TOOL_OPTIONS when the log shows it, else the defaults.
+    static func needs(for c: PrintedConfiguration, userSet: PrintedRegions = PrintedRegions()) -> MemoryNeeds {
         let r = c.regions
+        let metaspace = r.metaspace == nil ? userSet.metaspace?.bytes : nil
         return MemoryNeeds(
-            directMemory: (r.directMemory ?? MemoryCalculator.defaultDirectMemory).bytes,
-            metaspace: MemoryCalculator.metaspace(forLoadedClasses: c.loadedClassCount).bytes,
-            codeCache: (r.codeCache ?? MemoryCalculator.defaultCodeCache).bytes,
-            stack: (r.stack ?? MemoryCalculator.defaultStack).bytes,
+            directMemory: (r.directMemory ?? userSet.directMemory ?? MemoryCalculator.defaultDirectMemory).bytes,
+            metaspace: metaspace ?? MemoryCalculator.metaspace(forLoadedClasses: c.loadedClassCount).bytes,
+            codeCache: (r.codeCache ?? userSet.codeCache ?? MemoryCalculator.defaultCodeCache).bytes,
+            stack: (r.stack ?? userSet.stack ?? MemoryCalculator.defaultStack).bytes,
             threadCount: c.threadCount, headroomPercent: c.headroomPercent, userHeap: nil)
     }
 

@@ -46,7 +46,8 @@ public struct CalculatorFailure: Sendable, Equatable {
     public var availableBytes: Int64
     public var requiredBytes: Int64?
     public var shortfallBytes: Int64?
-    /// false: the calculator saw no limit (free memory or an assumed 1G); true: a round limit; nil: cannot tell.
+    /// false: the calculator saw no limit (free memory, an assumed 1G, a non-round K figure); true: a round or decimal
+    /// limit (memory-calculator.md §7).
     public var limitVisible: Bool?
     public var threadCount: Int?
     public var loadedClassCount: Int?
@@ -115,7 +116,8 @@ public struct Finding: Sendable {
 
     public struct Margin: Sendable, Equatable {
         /// This many more loaded classes (metaspace grows 5,800 B each) would make the calculator fail.
-        public var moreClasses: Int
+        /// nil when the metaspace was set by the user: then more classes do not change what the calculator reserves.
+        public var moreClasses: Int?
         /// This much less memory would make it fail.
         public var lessMemoryMiB: Int64
     }

@@ -2,7 +2,11 @@
 public enum FactExtractor {
     public static func fact(from match: PCRE2Match, entry: CatalogueEntry, record: LogRecord) -> Fact? {
         guard var payload = payload(from: match, entry: entry) else { return nil }
-        if case .containerOOMKilled(let how, _) = payload { payload = .containerOOMKilled(how: how, attributes: record.attributes) }
+        if case .containerOOMKilled(let how, _) = payload {
+            // The document's attributes; else the exit code the line itself prints ("Exited with status 137 (out of memory)").
+            let printed = Int(match["status"] ?? "").map { RecordAttributes(exitCode: $0) }
+            payload = .containerOOMKilled(how: how, attributes: record.attributes ?? printed)
+        }
         let testcontainers = payload == .testcontainersDump
         return Fact(
             payload: payload, entryID: entry.id, source: record.source.map { clipped($0, to: maxDetailCharacters) },
@@ -65,6 +69,7 @@ public enum FactExtractor {
         case .execdOtherFailed(let path, let cause): return .execdOtherFailed(path: clipped(path, to: n), cause: clipped(cause, to: n))
         case .launcherFailed(let cause): return .launcherFailed(cause: clipped(cause, to: n))
         case .calculatorError(let cause): return .calculatorError(cause: clipped(cause, to: n))
+        case .jvmOptionRejected(let cause): return .jvmOptionRejected(cause: clipped(cause, to: n))
         case .jvmOutOfMemory(let what): return .jvmOutOfMemory(what: clipped(what, to: n))
         case .limitUnconvertible(let value): return .limitUnconvertible(value: clipped(value, to: n))
         case .regionsDoNotFit(var f):
@@ -103,15 +108,45 @@ public enum FactExtractor {
         case .launcherFailed:
             return .launcherFailed(cause: (m["cause"] ?? "").trimmingBlanks())
         case .calculatorError:
+            // libjvm's bash script before v1.17.2 (memory-calculator.md §1.4) read the cgroup v1 file with `cat`.
+            if let file = m["file"] { return .calculatorError(cause: "\(file) does not exist, so no --total-memory could be read from it") }
             return .calculatorError(cause: (m["cause"] ?? "").trimmingBlanks())
         case .jvmOutOfMemory:
-            return .jvmOutOfMemory(what: m["what"]?.trimmingBlanks() ?? "object heap")
+            switch entry.id {
+            // The jvmkill agent (Paketo before libjvm v1.29.0, CF java-buildpack; memory-calculator.md §6).
+            case "jvmkill-resource-exhaustion":
+                return .jvmOutOfMemory(what: "\(m["what"] ?? "unable to allocate memory") (jvmkill resource exhaustion event)")
+            case "jvmkill-killing":
+                return .jvmOutOfMemory(what: Narrative.jvmkillKilled)
+            // Not an OutOfMemoryError: the JVM could not reserve its heap at start (memory-calculator.md §6).
+            case "jvm-could-not-reserve-heap":
+                return .jvmOutOfMemory(what: "could not reserve enough space for " + (m["what"].map { "a \($0) object heap" } ?? "the object heap"))
+            default:
+                return .jvmOutOfMemory(what: m["what"]?.trimmingBlanks() ?? "object heap")
+            }
         case .containerOOMKilled:
             return .containerOOMKilled(how: entry.id, attributes: nil)
         case .memoryQuotaExceeded:
             return .memoryQuotaExceeded
         case .testcontainersDump:
             return .testcontainersDump
+        case .javaToolOptions:
+            let options = (m["options"] ?? "").split(separator: " ", omittingEmptySubsequences: true)
+            return .javaToolOptions(PrintedRegions(list: options.joined(separator: ", ")))
+        case .jvmOptionRejected:
+            // memory-calculator.md §2.5, §6: a size is digits with an optional k, m, g or t; no decimals.
+            let option = m["option"] ?? ""
+            let value = option.hasPrefix("-Xmx") ? String(option.dropFirst(4)) : option
+            var cause = "the JVM rejected \(option): it is not a valid maximum heap size"
+            if value.contains(".") || value.contains(",") {
+                cause += "; sizes are whole numbers with an optional k, m, g or t (for example -Xmx1536m, not -Xmx1.5g)"
+            }
+            return .jvmOptionRejected(cause: cause)
+        case .processExited:
+            return Int(m["status"] ?? "").map { .processExited(status: $0) }
+        case .stagingSettings:
+            guard let headroom = Int(m["headroom"] ?? ""), (0...100).contains(headroom) else { return nil }
+            return .stagingHeadroom(percent: headroom)
         case .launchSettingAtBuild:
             guard let name = m["name"], let value = Int(m["value"] ?? ""), value <= 1_000_000 else { return nil }
             return .launchSettingAtBuild(name: name == "BPL_JVM_HEADROOM" ? "BPL_JVM_HEAD_ROOM" : name, value: value)

@@ -24,6 +24,8 @@ public struct PrintedRegions: Sendable, Hashable {
     public var threadCount: Int?
     public var heap: MemorySize?
     public var headroom: MemorySize?
+    /// The metaspace figure was a Java 7 `-XX:MaxPermSize` (CF v3): PermGen has its own formula.
+    public var permGen = false
 
     /// Threads beyond this, or a stack beyond 1 GiB (the JVM's own maximum), are not real figures.
     static let maxThreads = 1_000_000
@@ -36,7 +38,7 @@ public struct PrintedRegions: Sendable, Hashable {
             let item = rawItem.trimmingBlanks()
             if let v = item.sizeAfter("-XX:MaxDirectMemorySize=") { directMemory = v }
             else if let v = item.sizeAfter("-XX:MaxMetaspaceSize=") { metaspace = v }
-            else if let v = item.sizeAfter("-XX:MaxPermSize=") { metaspace = v }
+            else if let v = item.sizeAfter("-XX:MaxPermSize=") { metaspace = v; permGen = true }
             else if let v = item.sizeAfter("-XX:ReservedCodeCacheSize=") { codeCache = v }
             else if let v = item.sizeAfter("-XX:CompressedClassSpaceSize=") { compressedClassSpace = v }
             else if let v = item.sizeAfter("-Xmx") { heap = v }
@@ -130,6 +132,14 @@ public enum FactPayload: Sendable, Hashable {
     case testcontainersDump
     /// A build log's launch-configuration row, e.g. `$BPL_JVM_THREAD_COUNT 100`.
     case launchSettingAtBuild(name: String, value: Int)
+    /// The regions a `Picked up JAVA_TOOL_OPTIONS:` line sets (the last of each flag, as the calculator reads it).
+    case javaToolOptions(PrintedRegions)
+    /// CF staging's `Memory Calculator installed: … Headroom: N`: the headroom percent the run's calculator uses.
+    case stagingHeadroom(percent: Int)
+    /// "Process exited with status N".
+    case processExited(status: Int)
+    /// The JVM would not start with one of its options; `cause` says why in plain words.
+    case jvmOptionRejected(cause: String)
     /// A `--rules` rule matched (its conditions held).
     case userRule(UserRuleHit)
 }

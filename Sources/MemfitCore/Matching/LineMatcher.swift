@@ -17,6 +17,21 @@ public final class LineMatcher {
         case limitExceeded(entryID: String)
     }
 
+    /// Whether `haystack` holds `needle` (given in lower case) with ASCII letters in any case. Only lines the prefilter
+    /// passed get here, so a plain scan is enough.
+    static func containsIgnoringASCIICase(_ haystack: UnsafeBufferPointer<UInt8>, lowercased needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard haystack.count >= needle.count else { return false }
+        @inline(__always) func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+        let first = needle[0]
+        for start in 0...(haystack.count - needle.count) where lower(haystack[start]) == first {
+            var i = 1
+            while i < needle.count && lower(haystack[start + i]) == needle[i] { i += 1 }
+            if i == needle.count { return true }
+        }
+        return false
+    }
+
     /// The first catalogue entry whose literal and pattern both match the cleaned message.
     public func match(_ message: String) -> Outcome {
         var text = message
@@ -24,8 +39,12 @@ public final class LineMatcher {
             guard let base = bytes.baseAddress else { return .none }
             var limited: String?
             for compiled in catalogue.entries {
-                let hit = compiled.literal.withUnsafeBytes { lit in memfit_memmem(base, bytes.count, lit.baseAddress, lit.count) }
-                guard hit != nil else { continue }
+                if compiled.entry.caseless {
+                    guard LineMatcher.containsIgnoringASCIICase(bytes, lowercased: compiled.literal) else { continue }
+                } else {
+                    let hit = compiled.literal.withUnsafeBytes { lit in memfit_memmem(base, bytes.count, lit.baseAddress, lit.count) }
+                    guard hit != nil else { continue }
+                }
                 switch pcre.match(compiled.pattern, in: bytes) {
                 case .match(let m): return .matched(compiled.entry, m)
                 case .limitExceeded: limited = limited ?? compiled.entry.id

@@ -29,6 +29,14 @@ public enum MessageKind: String, Sendable {
     case memoryQuotaExceeded
     case testcontainersDump
     case launchSettingAtBuild
+    /// The JVM's `Picked up JAVA_TOOL_OPTIONS:` line: the options it started with, user-set regions among them.
+    case javaToolOptions
+    /// CF java-buildpack v5 staging: the calculator's settings, headroom among them.
+    case stagingSettings
+    /// A platform's "Process exited with status N" (Heroku): the exit code of the kill it follows.
+    case processExited
+    /// The JVM refused one of its own options at start ("Invalid maximum heap size: -Xmx1.5g").
+    case jvmOptionRejected
 }
 
 /// One message the calculator, the launcher, the JVM or a platform prints. Patterns are data:
@@ -49,13 +57,41 @@ public struct CatalogueEntry: Sendable {
 public enum PatternCatalogue {
     /// The few literals the prefilter looks for. Every entry's literal contains one of them (a test checks),
     /// so a line with none of these cannot match any entry. Fewer literals make the scan of ordinary lines cheaper.
-    /// " memory" and "Memory" stand for the many messages that contain them (a pass over the block each), so a
-    /// block costs 15 memmem passes rather than one per message.
+    /// " memory" and "Memory" stand for the many messages that contain them. Which literals share the one-pass
+    /// search's buckets decides the cost on ordinary lines: measure a change (valgrind --tool=callgrind on a slice of
+    /// bench/make-corpus.py's plain.log) and prefer literals with capitals or punctuation ("JVM was unable",
+    /// "_in_bytes: No") to all-lower-case words ("exited with status" alone cost 45% more instructions).
     public static let prefilterLiterals = [
         "available for allocation", " memory", "Memory", "on this calculation", "failed to launch", "$BP", "class count",
-        "$JAVA_TOOL_OPTIONS", "Could not reserve", "failed container", "Java Runtime Environment", "permission denied",
-        "unable to walk", "OOMKilled", "native thread",
+        "JAVA_TOOL_OPTIONS", "Could not reserve", "failed container", "Java Runtime Environment", "permission denied",
+        "unable to walk", "OOMKilled", "native thread", "JVM was unable", "jvmkill", "Process exited with status", "_in_bytes: No",
+        "Invalid maximum heap size: -X",
     ]
+
+    /// What the prefilter searches for: `prefilterLiterals`, plus the lower-case, upper-case and capitalised forms of
+    /// each one that covers a `caseless` entry, so that entry's line passes whatever its case (" MEMORY" for
+    /// "CANNOT BALANCE MEMORY"). A form that already holds a listed literal adds nothing and is left out, so ordinary
+    /// bytes cost one more rare literal at most.
+    public static let prefilterSearchLiterals = withCaseVariants(prefilterLiterals, catalogue: builtIn)
+
+    static func withCaseVariants(_ base: [String], catalogue: [CatalogueEntry]) -> [String] {
+        var result = base
+        for entry in catalogue where entry.caseless {
+            for literal in base where entry.literal.contains(literal) {
+                for variant in [literal.lowercased(), literal.uppercased(), capitalised(literal)]
+                where !result.contains(where: { variant.contains($0) }) {
+                    result.append(variant)
+                }
+            }
+        }
+        return result
+    }
+
+    /// The first letter upper-case, the rest lower-case: " memory" → " Memory".
+    static func capitalised(_ text: String) -> String {
+        guard let first = text.firstIndex(where: \.isLetter) else { return text }
+        return text[..<first] + text[first].uppercased() + text[text.index(after: first)...].lowercased()
+    }
 
     static let size = #"\d+[KMGTkmgt]?"#
     static let sizeB = #"\d+[KMGTBkmgtb]?"#
@@ -134,6 +170,18 @@ public enum PatternCatalogue {
             caseless: false,
             sample: "Calculated JVM Memory Configuration: -XX:MaxDirectMemorySize=10M -XX:MaxMetaspaceSize=99072K -XX:ReservedCodeCacheSize=240M -Xss1M -Xmx413175K (Head Room: 0%, Loaded Class Count: 14631, Thread Count: 250, Total Memory: 1.0G)"),
         CatalogueEntry(
+            id: "jvm-picked-up-java-tool-options", kind: .javaToolOptions, generation: nil,
+            literal: "Picked up JAVA_TOOL_OPTIONS",
+            pattern: #"Picked up JAVA_TOOL_OPTIONS: (?<options>.*)"#,
+            caseless: false,
+            sample: "Picked up JAVA_TOOL_OPTIONS: -XX:+ExitOnOutOfMemoryError -XX:MaxMetaspaceSize=256m -XX:MaxDirectMemorySize=10M -Xmx124M -XX:ReservedCodeCacheSize=240M -Xss1M"),
+        CatalogueEntry(
+            id: "cf-memory-calculator-installed", kind: .stagingSettings, generation: .cfV4,
+            literal: "Memory Calculator installed",
+            pattern: #"Memory Calculator installed: Loaded Classes: (?<classes>\d+), Threads: (?<threads>\d+), Headroom: (?<headroom>\d+)"#,
+            caseless: false,
+            sample: "Memory Calculator installed: Loaded Classes: 30000, Threads: 250, Headroom: 15"),
+        CatalogueEntry(
             id: "lifecycle-execd-memory-calculator", kind: .execdMemoryCalculatorFailed, generation: .libjvm,
             literal: "failed to launch: exec.d",
             pattern: #"failed to launch: exec\.d: failed to execute exec\.d file at path '(?<path>[^']*/memory-calculator)': exit status (?<status>\d+)"#,
@@ -157,6 +205,18 @@ public enum PatternCatalogue {
             pattern: #"(?<cause>unable to convert \$(?:BPL_JVM_\w+|BPI_JVM_CLASS_COUNT)=\S* to integer|\$BPI_(?:APPLICATION_PATH|JVM_CLASS_COUNT) must be set|unable to parse \$BPL_JVM_CLASS_ADJUSTMENT \S+ as an? (?:percentage|integer))"#,
             caseless: false,
             sample: "unable to convert $BPL_JVM_THREAD_COUNT=fifty to integer"),
+        CatalogueEntry(
+            id: "libjvm-bash-cgroup-file-missing", kind: .calculatorError, generation: .cfV4,
+            literal: "memory.limit_in_bytes: No such file",
+            pattern: #"cat: (?<file>/sys/fs/cgroup/memory/memory\.limit_in_bytes): No such file or directory"#,
+            caseless: false,
+            sample: "cat: /sys/fs/cgroup/memory/memory.limit_in_bytes: No such file or directory"),
+        CatalogueEntry(
+            id: "cf-v4-total-memory-flag-error", kind: .calculatorError, generation: .cfV4,
+            literal: " flag: memory size does not match",
+            pattern: #"(?<cause>invalid argument "[^"]*" for "--total-memory" flag): memory size does not match pattern"#,
+            caseless: false,
+            sample: #"invalid argument "" for "--total-memory" flag: memory size does not match pattern '^([\d]+)([bkmgtBKMGT]?)$': "#),
         CatalogueEntry(
             id: "libjvm-class-count-error", kind: .calculatorError, generation: .libjvm,
             literal: "class count",
@@ -194,6 +254,12 @@ public enum PatternCatalogue {
             caseless: false,
             sample: "Terminating due to java.lang.OutOfMemoryError: Metaspace"),
         CatalogueEntry(
+            id: "jvm-invalid-maximum-heap-size", kind: .jvmOptionRejected, generation: nil,
+            literal: "Invalid maximum heap size: -X",
+            pattern: #"Invalid maximum heap size: (?<option>\S+)"#,
+            caseless: false,
+            sample: "Invalid maximum heap size: -Xmx1.5g"),
+        CatalogueEntry(
             id: "jvm-could-not-reserve-heap", kind: .jvmOutOfMemory, generation: nil,
             literal: "Could not reserve enough space",
             pattern: #"Could not reserve enough space for (?:(?<what>\d+KB) )?object heap"#,
@@ -212,15 +278,27 @@ public enum PatternCatalogue {
             caseless: false,
             sample: "# There is insufficient memory for the Java Runtime Environment to continue."),
         CatalogueEntry(
-            id: "ecs-container-oom-killed", kind: .containerOOMKilled, generation: nil,
-            literal: "OutOfMemoryError: Container killed",
-            pattern: #"OutOfMemoryError: Container killed due to memory usage"#,
+            id: "jvmkill-resource-exhaustion", kind: .jvmOutOfMemory, generation: nil,
+            literal: "JVM was unable to",
+            pattern: #"Resource exhaustion event: the JVM was (?<what>unable to (?:allocate memory from the heap|create a thread))"#,
             caseless: false,
+            sample: "Resource exhaustion event: the JVM was unable to allocate memory from the heap."),
+        CatalogueEntry(
+            id: "jvmkill-killing", kind: .jvmOutOfMemory, generation: nil,
+            literal: "jvmkill killing current process",
+            pattern: #"\bjvmkill killing current process"#,
+            caseless: false,
+            sample: "jvmkill killing current process"),
+        CatalogueEntry(
+            id: "ecs-container-oom-killed", kind: .containerOOMKilled, generation: nil,
+            literal: "killed due to memory usage",
+            pattern: #"OutOfMemoryError: Container killed due to memory usage"#,
+            caseless: true,
             sample: "OutOfMemoryError: Container killed due to memory usage"),
         CatalogueEntry(
             id: "cf-exited-out-of-memory", kind: .containerOOMKilled, generation: nil,
             literal: "(out of memory)",
-            pattern: #"Exited with status 137 \(out of memory\)"#,
+            pattern: #"Exited with status (?<status>137) \(out of memory\)"#,
             caseless: false,
             sample: #"App instance exited with guid 4e5f payload: {"exit_description"=>"APP/PROC/WEB: Exited with status 137 (out of memory)"}"#),
         CatalogueEntry(
@@ -247,6 +325,12 @@ public enum PatternCatalogue {
             pattern: #"Error R14 \(Memory quota exceeded\)"#,
             caseless: false,
             sample: "2023-06-13T15:51:44.123791+00:00 heroku[web.1]: Error R14 (Memory quota exceeded)"),
+        CatalogueEntry(
+            id: "heroku-process-exited", kind: .processExited, generation: nil,
+            literal: "Process exited with status",
+            pattern: #"\bProcess exited with status (?<status>\d{1,3})\b"#,
+            caseless: false,
+            sample: "2021-05-03T17:53:04+00:00 heroku[web.1]: Process exited with status 137"),
         CatalogueEntry(
             id: "build-launch-setting", kind: .launchSettingAtBuild, generation: .libjvm,
             literal: "$BPL_JVM_",
@@ -275,7 +359,8 @@ public struct CompiledCatalogue: Sendable {
         var compiled: [Entry] = []
         for entry in catalogue {
             let pattern = try PCRE2Pattern(entry.pattern, caseless: entry.caseless)
-            compiled.append(Entry(entry: entry, pattern: pattern, literal: Array(entry.literal.utf8)))
+            let literal = entry.caseless ? entry.literal.lowercased() : entry.literal
+            compiled.append(Entry(entry: entry, pattern: pattern, literal: Array(literal.utf8)))
         }
         entries = compiled
     }

@@ -8,7 +8,7 @@ public struct Prefilter: Sendable {
     /// Passes every line (a user rule without a literal).
     let everyLine: Bool
 
-    public init(literals: [String] = PatternCatalogue.prefilterLiterals) {
+    public init(literals: [String] = PatternCatalogue.prefilterSearchLiterals) {
         set = LiteralSet(literals.map { Array($0.utf8) }.filter { !$0.isEmpty })
         everyLine = false
     }

@@ -45,7 +45,7 @@ public struct JSONReporter: Reporter {
                 ])
             } ?? .null),
             ("margin", f.margin.map { m in
-                .object([("moreClasses", .int(m.moreClasses)), ("lessMemoryMiB", .int(m.lessMemoryMiB))])
+                .object([("moreClasses", .optional(m.moreClasses)), ("lessMemoryMiB", .int(m.lessMemoryMiB))])
             } ?? .null),
             ("vendor", .optional(f.vendor)),
             ("summary", .string(Narrative.headline(f))),

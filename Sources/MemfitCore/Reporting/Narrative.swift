@@ -17,8 +17,12 @@ public enum Narrative {
             }
             text += ": the next small change (more classes, more threads, less memory) will stop it starting"
             if let m = f.margin {
-                text += ". \(groupedThousands(m.moreClasses)) more loaded classes, or \(m.lessMemoryMiB) MiB less memory, "
-                    + "would make the calculator fail"
+                if let classes = m.moreClasses {
+                    text += ". \(groupedThousands(classes)) more loaded classes, or \(m.lessMemoryMiB) MiB less memory, "
+                        + "would make the calculator fail"
+                } else {
+                    text += ". \(m.lessMemoryMiB) MiB less memory would make the calculator fail"
+                }
             }
             return text + "."
         case .noMemoryLimit:
@@ -30,6 +34,10 @@ public enum Narrative {
             }
             return "The container was killed for using more memory than its limit\(limit), with exit code \(f.exitCode ?? 137)."
         case .jvmOutOfMemory:
+            if let d = f.detail, d.hasPrefix("could not reserve") {
+                return "The JVM could not start: it \(d) (the operating system refused the reservation; this is not an OutOfMemoryError)."
+            }
+            if let d = f.detail, !isOutOfMemoryErrorType(d) { return "The JVM ran out of memory: \(d)." }
             return "The JVM ran out of memory: java.lang.OutOfMemoryError: \(f.detail ?? "")."
         case .launchFailure:
             return "The container could not start, and not for lack of memory: \(f.detail ?? "launch failure")."
@@ -133,6 +141,14 @@ public enum Narrative {
     }
 
     /// What to do about each kind of java.lang.OutOfMemoryError.
+    /// The detail of the jvmkill agent's kill line, when no resource exhaustion event of the same start is in the input.
+    static let jvmkillKilled = "jvmkill killed the JVM after a resource exhaustion event"
+
+    /// Whether a jvm-out-of-memory detail is the type of a `java.lang.OutOfMemoryError` (else it is worded plainly).
+    static func isOutOfMemoryErrorType(_ detail: String) -> Bool {
+        !detail.contains("jvmkill") && !detail.hasPrefix("could not reserve")
+    }
+
     static func outOfMemoryAdvice(_ what: String, classes: Int?) -> String {
         let lower = what.lowercased()
         if lower.hasPrefix("metaspace") || lower.hasPrefix("compressed class space") {
@@ -146,11 +162,11 @@ public enum Narrative {
                 + "Netty and WebFlux need more. Set -XX:MaxDirectMemorySize=64M (or what the app needs) in JAVA_TOOL_OPTIONS; "
                 + "the calculator then counts it as a fixed region."
         }
-        if lower.contains("native thread") {
+        if lower.contains("native thread") || lower.contains("create a thread") {
             return "The JVM could not start another thread: thread stacks (-Xss × threads) or the pids limit ran out. "
                 + "Lower BPL_JVM_THREAD_COUNT or the thread pools, or raise the container's limits."
         }
-        if lower.contains("java runtime environment") || lower.hasSuffix("kb") {
+        if lower.contains("java runtime environment") || lower.contains("object heap") {
             return "The operating system refused the JVM native memory: the container's limit is below what the JVM "
                 + "reserved. Give the container more memory, or lower -Xmx if it was set by hand."
         }

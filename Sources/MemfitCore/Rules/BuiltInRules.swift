@@ -31,12 +31,12 @@ public enum BuiltInRules {
     static func severity(_ kind: MessageKind) -> Severity {
         switch kind {
         case .regionsDoNotFit, .execdMemoryCalculatorFailed, .execdOtherFailed, .launcherFailed, .calculatorError,
-             .jvmOutOfMemory, .containerOOMKilled, .calculationFailedHeader:
+             .jvmOutOfMemory, .containerOOMKilled, .calculationFailedHeader, .jvmOptionRejected:
             return .failure
         case .memoryQuotaExceeded, .limitUnset, .limitTooLarge, .limitUnconvertible, .sizedFromAvailableMemory,
              .availableMemoryLink:
             return .warning
-        case .calculatedConfiguration, .testcontainersDump, .launchSettingAtBuild:
+        case .calculatedConfiguration, .testcontainersDump, .launchSettingAtBuild, .javaToolOptions, .stagingSettings, .processExited:
             return .info
         }
     }
