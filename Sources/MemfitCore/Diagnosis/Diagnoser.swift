@@ -229,9 +229,7 @@ public enum Diagnoser {
                 finding.kind = .decimalMemoryLimit
                 finding.severity = .warning
                 finding.occurrences = entry.count
-                finding.detail = "\(total) is \(groupedThousands(Int(total.bytes))) bytes: a decimal \(meant.decimal) "
-                    + "(\(meant.decimal) = \(meant.decimalBytes) bytes), \(MemorySize(bytes: meant.binaryBytes - total.bytes).humanReadable) "
-                    + "less than \(meant.binary). You probably meant \(meant.binary)"
+                finding.detail = decimalLimitDetail(written: "\(total)", bytes: total.bytes, meant: meant)
                 finding.evidence = [entry.first.evidence]
                 stamp(&finding, [entry])
                 findings.append(finding)
@@ -246,9 +244,8 @@ public enum Diagnoser {
             finding.kind = .decimalMemoryLimit
             finding.severity = .warning
             finding.occurrences = killed.occurrences
-            finding.detail = "\(killed.memoryLimitSource ?? MemorySize(bytes: bytes).description) is \(groupedThousands(Int(bytes))) bytes: "
-                + "a decimal \(meant.decimal) (\(meant.decimal) = \(meant.decimalBytes) bytes), "
-                + "\(MemorySize(bytes: meant.binaryBytes - bytes).humanReadable) less than \(meant.binary). You probably meant \(meant.binary)"
+            finding.detail = decimalLimitDetail(
+                written: killed.memoryLimitSource ?? MemorySize(bytes: bytes).description, bytes: bytes, meant: meant)
             finding.evidence = killed.evidence
             finding.firstSeen = killed.firstSeen
             finding.lastSeen = killed.lastSeen
@@ -368,6 +365,13 @@ public enum Diagnoser {
             }
         }
         return findings
+    }
+
+    /// The one wording of the decimal-limit warning, for a figure the calculator printed or a limit a kill names.
+    static func decimalLimitDetail(written: String, bytes: Int64, meant: DecimalLimit.Meaning) -> String {
+        "\(written) is \(groupedThousands(Int(bytes))) bytes: a decimal \(meant.decimal) (\(meant.decimal) = "
+            + "\(meant.decimalBytes) bytes), \(MemorySize(bytes: meant.binaryBytes - bytes).humanReadable) less than "
+            + "\(meant.binary). You probably meant \(meant.binary)"
     }
 
     /// A start that worked but will not survive a small change: a heap under the minimum or under 15% of the
