@@ -296,4 +296,22 @@ extension FieldCheckTests {
         #expect(c.loadedClassCount == classes)
         #expect(c.regions.metaspaceBytes == metaspace)
     }
+
+    /// log-formats.md §11.3: Cloud Run's OOM line names its limit; it is a kill at that limit, with no exit code
+    /// printed (the narrative used to say 137 anyway).
+    @Test(arguments: [("Memory limit of 512 MiB exceeded with 516 MiB used.", Int64(512) << 20),
+                      ("Memory limit of 1G exceeded with 1100M used.", Int64(1) << 30)])
+    func cloudRunMemoryLimitExceeded(line: String, limit: Int64) throws {
+        let f = try #require(try analyze(line).findings.first)
+        #expect(f.kind == .containerOOMKilled)
+        #expect(f.memoryLimitBytes == limit)
+        #expect(f.exitCode == nil)
+        #expect(!Narrative.headline(f).contains("exit code"))
+    }
+
+    @Test func cloudRunExportIsRead() throws {
+        let report = try Self.fieldFixture("cloud-run-oom.json")
+        #expect(report.findings.map(\.kind) == [.containerOOMKilled])
+        #expect(report.findings.first?.memoryLimitBytes == 536_870_912)
+    }
 }

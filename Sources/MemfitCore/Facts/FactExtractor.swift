@@ -3,8 +3,18 @@ public enum FactExtractor {
     public static func fact(from match: PCRE2Match, entry: CatalogueEntry, record: LogRecord) -> Fact? {
         guard var payload = payload(from: match, entry: entry) else { return nil }
         if case .containerOOMKilled(let how, _) = payload {
-            // The document's attributes; else the exit code the line itself prints ("Exited with status 137 (out of memory)").
-            let printed = Int(match["status"] ?? "").map { RecordAttributes(exitCode: $0) }
+            // The document's attributes; else what the line itself prints: an exit code ("Exited with status 137 (out
+            // of memory)") or a limit (Cloud Run's "Memory limit of 512 MiB exceeded", its units binary).
+            let limit = Int64(match["limit"] ?? "").flatMap { n -> Int64? in
+                let unit = match["unit"]?.hasPrefix("G") == true ? MemorySize.gibi : MemorySize.mebi
+                let (bytes, overflow) = n.multipliedReportingOverflow(by: unit)
+                return overflow ? nil : bytes
+            }
+            var printed = Int(match["status"] ?? "").map { RecordAttributes(exitCode: $0) }
+            if let limit {
+                printed = RecordAttributes(
+                    memoryLimitBytes: limit, memoryLimitSource: "Memory limit of \(match["limit"]!) \(match["unit"]!)")
+            }
             payload = .containerOOMKilled(how: how, attributes: record.attributes ?? printed)
         }
         let testcontainers = payload == .testcontainersDump

@@ -314,6 +314,13 @@ public enum PatternCatalogue {
             caseless: false,
             sample: "      Reason:       OOMKilled"),
         CatalogueEntry(
+            id: "cloud-run-memory-limit-exceeded", kind: .containerOOMKilled, generation: nil,
+            literal: "Memory limit of",
+            pattern: #"Memory limit of (?<limit>\d+) ?(?<unit>MiB|GiB|M|G) exceeded with \d+ ?(?:MiB|GiB|M|G) used"#,
+            caseless: false,
+            sample: "Memory limit of 512 MiB exceeded with 516 MiB used. Consider increasing the memory limit, see "
+                + "https://cloud.google.com/run/docs/configuring/memory-limits"),
+        CatalogueEntry(
             id: "heroku-r15-memory-quota-vastly-exceeded", kind: .containerOOMKilled, generation: nil,
             literal: "Memory quota",
             pattern: #"Error R15 \(Memory quota vastly exceeded\)"#,

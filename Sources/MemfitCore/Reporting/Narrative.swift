@@ -32,7 +32,7 @@ public enum Narrative {
             if let bytes = f.memoryLimitBytes {
                 limit = " of \(MemorySize(bytes: bytes).humanReadable)" + (f.memoryLimitSource.map { " (\($0))" } ?? "")
             }
-            return "The container was killed for using more memory than its limit\(limit), with exit code \(f.exitCode ?? 137)."
+            return "The container was killed for using more memory than its limit\(limit)" + (f.exitCode.map { ", with exit code \($0)." } ?? ".")
         case .jvmOutOfMemory:
             if let d = f.detail, d.hasPrefix("could not reserve") {
                 return "The JVM could not start: it \(d) (the operating system refused the reservation; this is not an OutOfMemoryError)."
