@@ -198,6 +198,9 @@ func runAnalyze(_ args: [String], scan: Bool = false) -> ExitCode {
                 return ms
             }
             let since = try instant("--since"), until = try instant("--until")
+            if let since, let until, since > until {
+                throw Arguments.UsageError(message: "--since is later than --until: no line could count")
+            }
             if since != nil || until != nil { window = TimeWindow(since: since, until: until) }
         }
         if let name = parsed.value("--platform") {

@@ -314,4 +314,17 @@ extension FieldCheckTests {
         #expect(report.findings.map(\.kind) == [.containerOOMKilled])
         #expect(report.findings.first?.memoryLimitBytes == 536_870_912)
     }
+
+    /// log-formats.md §8.6: a raw EventBridge "ECS Task State Change" (not wrapped in a CloudWatch export) whose
+    /// container reason is the OOM kill was read as 0 records.
+    @Test func rawEventBridgeTaskStateChange() throws {
+        let report = try Self.fieldFixture("eventbridge-raw.json")
+        let f = try #require(report.findings.first)
+        #expect(report.findings.count == 1)
+        #expect(f.kind == .containerOOMKilled)
+        #expect(f.source == "service:orders-api/app")
+        #expect(f.exitCode == 137)
+        #expect(f.memoryLimitBytes == 768 << 20)
+        #expect(f.platform == .ecsFargate)
+    }
 }

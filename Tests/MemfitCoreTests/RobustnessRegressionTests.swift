@@ -81,6 +81,13 @@ import Testing
         #expect(result.status == 64)
         #expect(result.stderr.hasPrefix("memfit: \(option): '\(value)' is not a real date"), "\(result.stderr)")
     }
+
+    /// A window that ends before it starts was accepted, and quietly filtered every timestamped line out.
+    @Test func sinceAfterUntilIsAUsageError() throws {
+        let result = try runMemfit(["scan", "--since", "2024-01-01", "--until", "2023-01-01", Fixtures.url("p09-no-limit-1G.log").path])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--since is later than --until"), "\(result.stderr)")
+    }
 }
 
 @Suite struct EventIDDedupTests {

@@ -239,6 +239,13 @@ struct JSONLogDecoder {
             state.containers.removeAll()
             return
         }
+        // A raw EventBridge "ECS Task State Change" (log-formats.md §8.6): its `detail` is a describe-tasks task.
+        if frame.key == "detail", f["taskArn"] != nil {
+            ecsTask(f, containers: state.containers, line: line, state: state, processor: processor,
+                    origin: "an EventBridge ECS Task State Change")
+            state.containers.removeAll()
+            return
+        }
         // get-query-results: rows of {"field", "value"} pairs, emitted when the row's array closes.
         if f.count <= 2, let field = f["field"], f.keys.allSatisfy({ $0 == "field" || $0 == "value" }) {
             if state.row[field] != nil || state.row.count < JSONLogDecoder.maxRowFields { state.row[field] = f["value"] ?? "" }
