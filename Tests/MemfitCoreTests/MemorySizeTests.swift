@@ -68,6 +68,12 @@ import Testing
         ("6/13/2023, 4:51:44 PM GMT+1", "2023-06-13T15:51:44.000Z"),
         ("6/13/2023, 4:51:44\u{202F}AM", "2023-06-13T04:51:44.000Z"),
         ("2020-02-29T00:00:00Z", "2020-02-29T00:00:00.000Z"),
+        // The edges of what still reads, once overflow and impossible dates were made nil (a SIGILL before).
+        ("6/13/2023, 4:51:44 PM GMT+0530", "2023-06-13T11:21:44.000Z"),
+        ("6/13/2023, 4:51:44 PM GMT-05:30", "2023-06-13T22:21:44.000Z"),
+        ("12/31/9999, 11:59:59 PM", "9999-12-31T23:59:59.000Z"),
+        ("0001-01-01T00:00:00Z", "1-01-01T00:00:00.000Z"),
+        ("2024-02-29T12:00:00Z", "2024-02-29T12:00:00.000Z"),
     ])
     func readsPlatformTimestamps(_ text: String, _ iso: String) throws {
         let ms = try #require(LogTimestamp.milliseconds(text))
